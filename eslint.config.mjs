@@ -1,0 +1,24 @@
+// ESLint flat config: typescript-eslint's type-aware recommended rules plus the habits of
+// reference/style-anchors.md (no floating promises, no unused expressions, curly, eqeqeq).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", ".aios/", "bin/", "coverage/", "eslint.config.mjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-expressions": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      curly: "error",
+      eqeqeq: "error",
+      "default-case-last": "error",
+    },
+  },
+);
