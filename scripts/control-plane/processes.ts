@@ -1,0 +1,82 @@
+/**
+ * Child processes of the local control plane. Each runs in its own process group (so a stop kills
+ * whatever it spawned too) with stdout and stderr in a log file, and is recorded in the run's
+ * state file so that a later `stop` — or the reaper of a crashed run — can find it.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** A started component. */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+}
+
+/** Starts `bin args…` detached in its own process group, logging to `<dir>/logs/<name>.log`. */
+export function startProcess(
+  dir: string,
+  name: string,
+  bin: string,
+  args: readonly string[],
+): ManagedProcess {
+  const logDir = path.join(dir, "logs");
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const fd = fs.openSync(logFile, "a");
+  try {
+    const child = spawn(bin, args, { detached: true, stdio: ["ignore", fd, fd], cwd: dir });
+    if (child.pid === undefined) {
+      throw new Error(`could not start ${name} (${bin})`);
+    }
+    child.unref();
+    return { name, pid: child.pid, logFile };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Sends a signal to the process group of `pid`, ignoring groups that are already gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") {
+      throw e;
+    }
+  }
+}
+
+/** Synchronously terminates process groups: SIGTERM, a short grace period, then SIGKILL. */
+export function killAllSync(pids: readonly number[], graceMs = 3000): void {
+  for (const pid of pids) {
+    signalGroup(pid, "SIGTERM");
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(isAlive)) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  for (const pid of pids.filter(isAlive)) {
+    signalGroup(pid, "SIGKILL");
+  }
+}
+
+/** The last `lines` lines of a log file, for error messages. */
+export function tailLog(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
