@@ -1,21 +1,38 @@
 /**
  * Two jest projects: `unit` (mocks, pure functions, contract tests on loopback) and `e2e` (the real
  * Pulumi CLI and Kubernetes provider against the local control plane). `npm test` runs both.
+ *
+ * @kubernetes/client-node and a few of its dependencies ship only as ES modules, which jest's
+ * CommonJS runtime cannot require on Node 22; ts-jest transpiles exactly those packages.
  * @type {import('jest').Config}
  */
-const tsJest = ["ts-jest", { tsconfig: "tsconfig.json" }];
+const ESM_PACKAGES = [
+  "@kubernetes/client-node",
+  "jsonpath-plus",
+  "openid-client",
+  "oauth4webapi",
+  "jose",
+  "rfc4648",
+  "socks-proxy-agent",
+  "agent-base",
+];
+const common = {
+  testEnvironment: "node",
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    "^.+\\.m?js$": [
+      "ts-jest",
+      { tsconfig: { allowJs: true, module: "commonjs", target: "ES2022" }, isolatedModules: true },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join("|")})/)`],
+};
 module.exports = {
   projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
     {
-      displayName: "unit",
-      testEnvironment: "node",
-      transform: { "^.+\\.ts$": tsJest },
-      testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
-    },
-    {
+      ...common,
       displayName: "e2e",
-      testEnvironment: "node",
-      transform: { "^.+\\.ts$": tsJest },
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       slowTestThreshold: 600,
     },

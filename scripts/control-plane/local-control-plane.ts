@@ -259,7 +259,9 @@ export class LocalControlPlane {
     for (const spec of nodes) {
       await waitUntil(`node ${spec.name} Ready`, deadline, this.state.processes, async () => {
         const node = await core.readNode({ name: spec.name });
-        return (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+        return (node.status?.conditions ?? []).some(
+          (c) => c.type === "Ready" && c.status === "True",
+        );
       });
     }
   }

@@ -1,0 +1,15 @@
+/** The public surface of the components. */
+export { AiosNamespaces, AIOS_NAMESPACES, namespaceMetadata } from "./namespaces";
+export type { AiosNamespacesArgs } from "./namespaces";
+export { NodeLabels, nodeLabelPatchMetadata } from "./node-labels";
+export type { NodeLabelsArgs } from "./node-labels";
+export {
+  loadStackConfig,
+  loadStackConfigOrReport,
+  parseStackConfig,
+  stackConfigSchema,
+  CONFIG_NAMESPACE,
+} from "./config";
+export type { StackConfig, ResolvedNode } from "./config";
+export { ConfigError } from "./config-errors";
+export { recommendedLabels, CLUSTER_ID_LABEL, NODE_ID_LABEL } from "./labels";
