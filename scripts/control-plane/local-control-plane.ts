@@ -87,6 +87,22 @@ export class LocalControlPlane {
     return kc;
   }
 
+  /**
+   * Attaches to the run in `dir` when every one of its processes is alive; otherwise tears down
+   * what is left of it and returns undefined.
+   */
+  static attach(dir: string): LocalControlPlane | undefined {
+    const state = readState(dir);
+    if (state === undefined) {
+      return undefined;
+    }
+    if (!state.processes.every((p) => isAlive(p.pid)) || !fs.existsSync(state.kubeconfigPath)) {
+      stopRun(dir);
+      return undefined;
+    }
+    return new LocalControlPlane(dir, state.kubeconfigPath, state.server, state);
+  }
+
   /** Starts a control plane and waits until it serves, schedules and runs pods on its nodes. */
   static async start(args: LocalControlPlaneArgs = {}): Promise<LocalControlPlane> {
     reapStaleRuns();

@@ -1,0 +1,132 @@
+/**
+ * The developer entry behind `npm start` and its companions:
+ *   start          start (or reuse) the embedded local cluster unless the stack has a kubeconfig,
+ *                  then `pulumi up` the stack, showing Pulumi's progress and the outputs
+ *   preview        `pulumi preview` of the stack
+ *   destroy        `pulumi destroy` of the stack
+ *   cluster-stop   stop the embedded local cluster and delete its data
+ * Options: --stack <name> (default dev).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { OutputMap } from "@pulumi/pulumi/automation";
+import * as YAML from "yaml";
+import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
+import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
+import { ensurePassphraseFile, openStack, PROJECT_DIR } from "./pulumi/workspace";
+
+const STATE_DIR = path.join(PROJECT_DIR, ".aios");
+const CLUSTER_DIR = path.join(STATE_DIR, "cluster");
+const COMMANDS = ["start", "preview", "destroy", "cluster-stop"] as const;
+type Command = (typeof COMMANDS)[number];
+
+const say = (message: string) => console.log(`[aios-infra] ${message}`);
+
+/** The stack file's config section. */
+function readStackConfig(stack: string): Record<string, unknown> {
+  const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`no stack file ${file}; create it (see the README's configuration reference)`);
+  }
+  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  return doc.config ?? {};
+}
+
+/** The kubeconfig for the stack: none when the stack sets one, else the embedded cluster's. */
+async function clusterFor(stack: string, startIfMissing: boolean): Promise<string | undefined> {
+  const config = readStackConfig(stack);
+  if (config[`${CONFIG_NAMESPACE}:kubeconfig`] !== undefined) {
+    say(`stack ${stack} sets ${CONFIG_NAMESPACE}:kubeconfig: targeting that cluster`);
+    return undefined;
+  }
+  const raw = Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
+      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
+  );
+  const parsed = parseStackConfig(raw);
+  const existing = LocalControlPlane.attach(CLUSTER_DIR);
+  if (existing !== undefined) {
+    say(`using the embedded local cluster at ${existing.server}`);
+    return existing.kubeconfigPath;
+  }
+  if (!startIfMissing) {
+    throw new Error("the embedded local cluster is not running; run `npm start` first");
+  }
+  say("starting the embedded local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)");
+  const started = Date.now();
+  const plane = await LocalControlPlane.start({
+    dir: CLUSTER_DIR,
+    persistent: true,
+    nodes: parsed.nodes.map((n) => ({ name: n.kubernetesNodeName })),
+    log: (m) => say(`  ${m}`),
+  });
+  say(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return plane.kubeconfigPath;
+}
+
+function printOutputs(outputs: OutputMap): void {
+  say("stack outputs:");
+  for (const [key, { value, secret }] of Object.entries(outputs)) {
+    console.log(`  ${key}: ${secret ? "[secret]" : JSON.stringify(value)}`);
+  }
+}
+
+async function run(command: Command, stackName: string): Promise<void> {
+  if (command === "cluster-stop") {
+    say(stopRun(CLUSTER_DIR) ? "embedded local cluster stopped" : "no embedded local cluster was running");
+    return;
+  }
+  const kubeconfigPath = await clusterFor(stackName, command === "start");
+  const stack = await openStack({
+    stackName,
+    backendDir: path.join(STATE_DIR, "state"),
+    passphraseFile:
+      process.env.PULUMI_CONFIG_PASSPHRASE_FILE ??
+      ensurePassphraseFile(path.join(STATE_DIR, "passphrase")),
+    kubeconfigPath,
+  });
+  const onOutput = (out: string) => process.stdout.write(out);
+  switch (command) {
+    case "start": {
+      const result = await stack.up({ onOutput, color: "auto" });
+      printOutputs(result.outputs);
+      say("done. Next:");
+      console.log("  npm start                 # apply config changes again (idempotent)");
+      console.log("  npm run destroy           # remove everything the stack created");
+      console.log("  npm run cluster:stop      # stop the embedded local cluster and delete its data");
+      return;
+    }
+    case "preview":
+      await stack.preview({ onOutput, color: "auto", diff: true });
+      return;
+    case "destroy":
+      await stack.destroy({ onOutput, color: "auto" });
+      say("destroyed; `npm run cluster:stop` stops the embedded local cluster");
+      return;
+  }
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { stack: { type: "string", default: "dev" } },
+  });
+  const command = positionals[0] as Command | undefined;
+  if (command === undefined || !COMMANDS.includes(command) || positionals.length > 1) {
+    throw new Error(`usage: dev.ts <${COMMANDS.join("|")}> [--stack <name>] (got '${positionals.join(" ")}')`);
+  }
+  await run(command, values.stack);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    console.error(`[aios-infra] ${e.message}`);
+    process.exit(2);
+  }
+  const err = e as { commandResult?: { stderr?: string }; message?: string };
+  // Pulumi already printed its diagnostics through onOutput; add only the summary line.
+  console.error(`[aios-infra] error: ${err.commandResult !== undefined ? "the Pulumi operation failed (see above)" : err.message}`);
+  process.exit(1);
+});

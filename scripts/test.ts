@@ -1,0 +1,70 @@
+/**
+ * `npm test`: lint, format check, type check, then every jest project (unit, e2e) in one run.
+ * Ends with one plain line `N passed, N failed` taken from jest's --json results; exits non-zero
+ * when any step or test failed.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PROJECT_DIR } from "./pulumi/workspace";
+
+interface Step {
+  readonly name: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+}
+
+const bin = (name: string) => path.join(PROJECT_DIR, "node_modules", ".bin", name);
+
+const CHECKS: readonly Step[] = [
+  { name: "lint", cmd: bin("eslint"), args: ["--max-warnings=0", "."] },
+  { name: "format", cmd: bin("prettier"), args: ["--check", "."] },
+  { name: "types", cmd: bin("tsc"), args: ["--noEmit", "-p", "tsconfig.json"] },
+];
+
+function runStep(step: Step): boolean {
+  console.log(`[aios-infra] ${step.name}: ${path.basename(step.cmd)} ${step.args.join(" ")}`);
+  const started = Date.now();
+  const res = spawnSync(step.cmd, step.args, { cwd: PROJECT_DIR, stdio: "inherit" });
+  const ok = res.status === 0;
+  console.log(`[aios-infra] ${step.name}: ${ok ? "ok" : "FAILED"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return ok;
+}
+
+interface JestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numRuntimeErrorTestSuites: number;
+  numTotalTests: number;
+}
+
+function main(): number {
+  const failedChecks = CHECKS.filter((step) => !runStep(step)).map((s) => s.name);
+  const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aios-jest-")), "results.json");
+  const jestOk = runStep({
+    name: "jest (unit, e2e)",
+    cmd: bin("jest"),
+    args: ["--runInBand", "--json", `--outputFile=${results}`, ...process.argv.slice(2)],
+  });
+  let summary: JestJson = {
+    numPassedTests: 0,
+    numFailedTests: 0,
+    numRuntimeErrorTestSuites: 0,
+    numTotalTests: 0,
+  };
+  if (fs.existsSync(results)) {
+    summary = JSON.parse(fs.readFileSync(results, "utf8")) as JestJson;
+  }
+  fs.rmSync(path.dirname(results), { recursive: true, force: true });
+  if (failedChecks.length > 0) {
+    console.log(`[aios-infra] failed checks: ${failedChecks.join(", ")}`);
+  }
+  if (summary.numRuntimeErrorTestSuites > 0) {
+    console.log(`[aios-infra] ${summary.numRuntimeErrorTestSuites} test suite(s) failed to run`);
+  }
+  console.log(`${summary.numPassedTests} passed, ${summary.numFailedTests} failed`);
+  return failedChecks.length === 0 && jestOk && summary.numTotalTests > 0 ? 0 : 1;
+}
+
+process.exit(main());
