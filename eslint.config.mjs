@@ -4,7 +4,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".aios/", "bin/", "coverage/", "eslint.config.mjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".aios/",
+      "bin/",
+      "coverage/",
+      "eslint.config.mjs",
+      "jest.config.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,6 +25,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-expressions": "error",
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // `import x = require("…")` is how a CommonJS `export =` module (index.ts) is imported.
+      "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],
       curly: "error",
       eqeqeq: "error",
       "default-case-last": "error",

@@ -41,7 +41,12 @@ export function renderReceived(value: unknown): string {
   if (value === undefined) {
     return "nothing";
   }
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? `a ${typeof value}`;
+  } catch {
+    text = typeof value === "bigint" ? `${value}n` : `an unserialisable ${typeof value}`;
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -55,7 +60,7 @@ export function problemsFromZod(
       return issue.keys.map((k) => ({
         path: renderPath(namespace, [...issue.path, k]),
         message: "is not a known setting; remove it or check its spelling",
-        received: renderReceived((issue.input as Record<string, unknown> | undefined)?.[k]),
+        received: renderReceived(issue.input?.[k]),
       }));
     }
     return [

@@ -10,7 +10,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { OutputMap } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
 import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
@@ -29,7 +28,9 @@ function readStackConfig(stack: string): Record<string, unknown> {
   if (!fs.existsSync(file)) {
     throw new Error(`no stack file ${file}; create it (see the README's configuration reference)`);
   }
-  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+  };
   return doc.config ?? {};
 }
 
@@ -54,7 +55,9 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<strin
   if (!startIfMissing) {
     throw new Error("the embedded local cluster is not running; run `npm start` first");
   }
-  say("starting the embedded local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)");
+  say(
+    "starting the embedded local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)",
+  );
   const started = Date.now();
   const plane = await LocalControlPlane.start({
     dir: CLUSTER_DIR,
@@ -66,16 +69,13 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<strin
   return plane.kubeconfigPath;
 }
 
-function printOutputs(outputs: OutputMap): void {
-  say("stack outputs:");
-  for (const [key, { value, secret }] of Object.entries(outputs)) {
-    console.log(`  ${key}: ${secret ? "[secret]" : JSON.stringify(value)}`);
-  }
-}
-
 async function run(command: Command, stackName: string): Promise<void> {
   if (command === "cluster-stop") {
-    say(stopRun(CLUSTER_DIR) ? "embedded local cluster stopped" : "no embedded local cluster was running");
+    say(
+      stopRun(CLUSTER_DIR)
+        ? "embedded local cluster stopped"
+        : "no embedded local cluster was running",
+    );
     return;
   }
   const kubeconfigPath = await clusterFor(stackName, command === "start");
@@ -90,12 +90,13 @@ async function run(command: Command, stackName: string): Promise<void> {
   const onOutput = (out: string) => process.stdout.write(out);
   switch (command) {
     case "start": {
-      const result = await stack.up({ onOutput, color: "auto" });
-      printOutputs(result.outputs);
+      await stack.up({ onOutput, color: "auto" });
       say("done. Next:");
       console.log("  npm start                 # apply config changes again (idempotent)");
       console.log("  npm run destroy           # remove everything the stack created");
-      console.log("  npm run cluster:stop      # stop the embedded local cluster and delete its data");
+      console.log(
+        "  npm run cluster:stop      # stop the embedded local cluster and delete its data",
+      );
       return;
     }
     case "preview":
@@ -115,7 +116,9 @@ async function main(): Promise<void> {
   });
   const command = positionals[0] as Command | undefined;
   if (command === undefined || !COMMANDS.includes(command) || positionals.length > 1) {
-    throw new Error(`usage: dev.ts <${COMMANDS.join("|")}> [--stack <name>] (got '${positionals.join(" ")}')`);
+    throw new Error(
+      `usage: dev.ts <${COMMANDS.join("|")}> [--stack <name>] (got '${positionals.join(" ")}')`,
+    );
   }
   await run(command, values.stack);
 }
@@ -127,6 +130,8 @@ main().catch((e: unknown) => {
   }
   const err = e as { commandResult?: { stderr?: string }; message?: string };
   // Pulumi already printed its diagnostics through onOutput; add only the summary line.
-  console.error(`[aios-infra] error: ${err.commandResult !== undefined ? "the Pulumi operation failed (see above)" : err.message}`);
+  console.error(
+    `[aios-infra] error: ${err.commandResult !== undefined ? "the Pulumi operation failed (see above)" : err.message}`,
+  );
   process.exit(1);
 });

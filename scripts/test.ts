@@ -28,7 +28,9 @@ function runStep(step: Step): boolean {
   const started = Date.now();
   const res = spawnSync(step.cmd, step.args, { cwd: PROJECT_DIR, stdio: "inherit" });
   const ok = res.status === 0;
-  console.log(`[aios-infra] ${step.name}: ${ok ? "ok" : "FAILED"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `[aios-infra] ${step.name}: ${ok ? "ok" : "FAILED"} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return ok;
 }
 

@@ -37,13 +37,21 @@ export function startProcess(
   }
 }
 
-/** True while a process with this pid exists. */
+/**
+ * True while a process with this pid runs. A zombie (exited, not yet reaped — which happens to
+ * orphans where PID 1 does not reap) counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 
@@ -58,17 +66,25 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Synchronously terminates process groups: SIGTERM, a short grace period, then SIGKILL. */
-export function killAllSync(pids: readonly number[], graceMs = 3000): void {
+/**
+ * Synchronously terminates process groups: SIGTERM, a grace period, then SIGKILL, and waits until
+ * every process is gone. Synchronous so that it also works from an `exit` handler.
+ */
+export function killAllSync(pids: readonly number[], graceMs = 5000): void {
   for (const pid of pids) {
     signalGroup(pid, "SIGTERM");
   }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && pids.some(isAlive)) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
+  waitGone(pids, graceMs);
   for (const pid of pids.filter(isAlive)) {
     signalGroup(pid, "SIGKILL");
+  }
+  waitGone(pids, 5000);
+}
+
+function waitGone(pids: readonly number[], ms: number): void {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && pids.some(isAlive)) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
 }
 

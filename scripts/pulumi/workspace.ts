@@ -13,6 +13,8 @@ import {
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
+// The program module only exports its function: importing it registers nothing.
+import defaultProgram = require("../../index");
 import { binaryPath, toolBinDir, toolchainCacheDir, toolVersion } from "../toolchain/paths";
 
 /** The repository root (holds Pulumi.yaml and index.ts). */
@@ -106,7 +108,7 @@ export async function openStack(args: OpenStackArgs): Promise<Stack> {
     ...args.env,
   };
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolBinDir("pulumi")) });
-  const program: PulumiFn = args.program ?? (require(path.join(PROJECT_DIR, "index")) as PulumiFn);
+  const program: PulumiFn = args.program ?? defaultProgram;
   return LocalWorkspace.createOrSelectStack(
     { stackName: args.stackName, projectName: "aios-infra", program },
     { workDir: args.workDir ?? PROJECT_DIR, pulumiHome: home, envVars, pulumiCommand },

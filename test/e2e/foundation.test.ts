@@ -119,5 +119,6 @@ test("destroy leaves nothing the stack created: namespaces and labels are gone, 
     expect(labels["kubernetes.io/hostname"]).toBe(node);
   }
   const remaining = await e2e.stack.exportStack();
-  expect(remaining.deployment.resources ?? []).toHaveLength(0);
+  const deployment = remaining.deployment as { resources?: unknown[] };
+  expect(deployment.resources ?? []).toHaveLength(0);
 });

@@ -1,0 +1,51 @@
+/**
+ * Pulumi runtime mocks that record every registration, for exact assertions on types, names and
+ * inputs (reference/style-anchors.md §3.13).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One recorded registration. */
+export interface Registration {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+/** Installs mocks that record registrations into the returned array. */
+export function recordRegistrations(): Registration[] {
+  const registrations: Registration[] = [];
+  void pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registrations.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs as Record<string, unknown>,
+        });
+        return { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
+      },
+      call: (args) => {
+        throw new Error(`Mock not implemented: ${args.token}`);
+      },
+    },
+    "aios-infra",
+    "unit",
+    false,
+  );
+  return registrations;
+}
+
+/** Resolves an Output's value. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Sets the stack config for the program (values are JSON-encoded like the CLI passes them). */
+export function setStackConfig(config: Record<string, unknown>, secretKeys: string[] = []): void {
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
+    secretKeys,
+  );
+}

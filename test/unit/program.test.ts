@@ -1,0 +1,105 @@
+/**
+ * The program under mocks: exactly which resources the default stack registers, with which
+ * inputs, and what it exports.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
+// The module only exports the program function; nothing registers until it is called.
+import program = require("../../index");
+
+const registrations: Registration[] = recordRegistrations();
+const CLUSTER = {
+  id: "unit-cluster",
+  nodes: { nodeData: [{ id: "gpu-1", kubernetesNodeName: "host-1" }, { id: "cpu-1" }] },
+};
+
+async function runProgram(config: Record<string, unknown>): Promise<Record<string, unknown>> {
+  registrations.length = 0;
+  setStackConfig(config);
+  const outputs = await program();
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    resolved[key] = await new Promise((resolve) =>
+      (value as { apply?: (f: (v: unknown) => void) => void }).apply !== undefined
+        ? (value as pulumi.Output<unknown>).apply(resolve)
+        : resolve(value),
+    );
+  }
+  // Let every registration reach the mocks.
+  await new Promise((r) => setTimeout(r, 50));
+  return resolved;
+}
+
+const labels = (name: string, component: string) => ({
+  "app.kubernetes.io/name": name,
+  "app.kubernetes.io/instance": "unit-cluster",
+  "app.kubernetes.io/component": component,
+  "app.kubernetes.io/part-of": "aios",
+  "app.kubernetes.io/managed-by": "pulumi",
+  "aios.io/cluster-id": "unit-cluster",
+});
+
+describe("the default stack", () => {
+  let outputs: Record<string, unknown>;
+  beforeAll(async () => {
+    outputs = await runProgram({ "aios-infra:cluster": CLUSTER });
+  });
+
+  test("registers exactly the provider, the namespaces and one NodePatch per node", () => {
+    expect(registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [
+        "aios:cluster:Namespaces aios",
+        "aios:cluster:NodeLabels nodes",
+        "kubernetes:core/v1:Namespace aios-blocks",
+        "kubernetes:core/v1:Namespace aios-controllers",
+        "kubernetes:core/v1:Namespace aios-metrics",
+        "kubernetes:core/v1:Namespace aios-vdags",
+        "kubernetes:core/v1:NodePatch nodes-cpu-1",
+        "kubernetes:core/v1:NodePatch nodes-gpu-1",
+        "pulumi:providers:kubernetes k8s",
+      ].sort(),
+    );
+  });
+
+  test("gives every namespace its fixed name and the recommended labels", () => {
+    for (const ns of ["blocks", "controllers", "metrics", "vdags"]) {
+      const reg = registrations.find((r) => r.name === `aios-${ns}`);
+      expect(reg?.inputs.metadata).toEqual({ name: ns, labels: labels(ns, "namespace") });
+    }
+  });
+
+  test("labels each configured node with its nodeID and the cluster id", () => {
+    expect(registrations.find((r) => r.name === "nodes-gpu-1")?.inputs.metadata).toEqual({
+      name: "host-1",
+      labels: { nodeID: "gpu-1", "aios.io/cluster-id": "unit-cluster" },
+    });
+    expect(registrations.find((r) => r.name === "nodes-cpu-1")?.inputs.metadata).toEqual({
+      name: "cpu-1",
+      labels: { nodeID: "cpu-1", "aios.io/cluster-id": "unit-cluster" },
+    });
+  });
+
+  test("pins the provider to the cluster, with server-side apply", () => {
+    const provider = registrations.find((r) => r.type === "pulumi:providers:kubernetes");
+    expect(provider?.inputs).toMatchObject({
+      clusterIdentifier: "aios-unit-cluster",
+      enableServerSideApply: "true",
+    });
+    expect(provider?.inputs).not.toHaveProperty("kubeconfig");
+  });
+
+  test("exports the cluster id, namespaces and node ids", () => {
+    expect(outputs).toEqual({
+      clusterId: "unit-cluster",
+      environment: "dev",
+      namespaces: ["blocks", "controllers", "metrics", "vdags"],
+      nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
+    });
+  });
+});
+
+test("an invalid config registers nothing and exports nothing", async () => {
+  const outputs = await runProgram({ "aios-infra:cluster": { id: "BAD" } });
+  expect(outputs).toEqual({});
+  expect(registrations).toEqual([]);
+});
