@@ -63,10 +63,11 @@ export function problemsFromZod(
         received: renderReceived(issue.input?.[k]),
       }));
     }
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
     return [
       {
         path: renderPath(namespace, issue.path),
-        message: issue.message,
+        message: missing ? `is required (${issue.expected})` : issue.message,
         received: renderReceived(issue.input),
       },
     ];

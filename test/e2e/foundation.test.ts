@@ -5,12 +5,10 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
+import { minimalCluster } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 
-const CLUSTER = {
-  id: "e2e-cluster",
-  nodes: { nodeData: [{ id: "gpu-1", kubernetesNodeName: "kwok-gpu-1" }, { id: "cpu-1" }] },
-};
+const CLUSTER = minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]);
 const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"];
 
 jest.setTimeout(10 * 60 * 1000);
@@ -50,7 +48,7 @@ async function nodeLabels(name: string): Promise<Record<string, string>> {
 
 test("invalid config fails at preview with every problem named, and creates nothing", async () => {
   writeStackConfig(e2e.dir, "e2e", {
-    "aios-infra:cluster": { id: "E2E_Cluster", nodes: { nodeData: [{ id: "a" }, { id: "a" }] } },
+    "aios-infra:cluster": { ...minimalCluster("E2E_Cluster", [["a"], ["a"]]) },
     "aios-infra:colour": "blue",
   });
   try {

@@ -3,15 +3,13 @@
  * inputs, and what it exports.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { minimalCluster } from "../support/fixtures";
 import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
 // The module only exports the program function; nothing registers until it is called.
 import program = require("../../index");
 
 const registrations: Registration[] = recordRegistrations();
-const CLUSTER = {
-  id: "unit-cluster",
-  nodes: { nodeData: [{ id: "gpu-1", kubernetesNodeName: "host-1" }, { id: "cpu-1" }] },
-};
+const CLUSTER = minimalCluster("unit-cluster", [["gpu-1", "host-1"], ["cpu-1"]]);
 
 async function runProgram(config: Record<string, unknown>): Promise<Record<string, unknown>> {
   registrations.length = 0;

@@ -1,0 +1,27 @@
+/** Cluster documents for tests. */
+import type { ClusterDocumentInput } from "../../components/cluster-document";
+import seed = require("../fixtures/seed-cluster.json");
+
+/** The onboarding seed's example document, its `//` comments removed. */
+export const SEED_CLUSTER = seed as unknown as ClusterDocumentInput;
+
+/** A minimal valid document with the given id and nodes (`[id, kubernetesNodeName?]`). */
+export function minimalCluster(
+  id: string,
+  nodes: readonly (readonly [string, string?])[],
+): ClusterDocumentInput {
+  return {
+    id,
+    regionId: "local",
+    nodes: {
+      nodeData: nodes.map(([nodeId, kubernetesNodeName]) => ({
+        id: nodeId,
+        ...(kubernetesNodeName === undefined ? {} : { kubernetesNodeName }),
+        vcpus: { count: 8 },
+        memory: 32768,
+      })),
+    },
+    config: { publicHostname: "127.0.0.1" },
+    clusterMetadata: { name: id, description: "test cluster", owner: "aios-infra tests" },
+  };
+}
