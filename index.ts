@@ -32,5 +32,6 @@ export = async (): Promise<Record<string, unknown>> => {
     environment: config.environment,
     namespaces: namespaces.names,
     nodeIds: nodes.nodeIds,
+    nodePorts: config.nodePorts,
   };
 };

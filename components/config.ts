@@ -9,15 +9,35 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
+import {
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_NODE_PORTS,
+  planNodePorts,
+  type NodePortClaim,
+  type NodePortPlan,
+} from "./ports";
 
 /** The Pulumi project name, which is also the config namespace. */
 export const CONFIG_NAMESPACE = "aios-infra";
 
 /** Config keys the program reads; any other key in the namespace is reported as a typo. */
-export const CONFIG_KEYS = ["environment", "cluster", "kubeconfig"] as const;
+export const CONFIG_KEYS = ["environment", "cluster", "nodePorts", "kubeconfig"] as const;
 
 /** Deployment environments; staging and production are stricter. */
 export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
+
+const port = z.int().min(1).max(65535);
+
+/** `aios-infra:nodePorts`: the cluster's range and overrides of the default NodePorts. */
+export const nodePortsSchema = z
+  .strictObject({
+    /** The cluster's NodePort range. @default { min: 30000, max: 32767 } */
+    range: z.strictObject({ min: port, max: port }).default(DEFAULT_NODE_PORT_RANGE),
+    ...(Object.fromEntries(
+      Object.keys(DEFAULT_NODE_PORTS).map((claim) => [claim, port.optional()]),
+    ) as Record<NodePortClaim, z.ZodOptional<typeof port>>),
+  })
+  .default({ range: DEFAULT_NODE_PORT_RANGE });
 
 /** The whole (non-secret) stack configuration. */
 export const stackConfigSchema = z.strictObject({
@@ -25,6 +45,8 @@ export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS).default("dev"),
   /** The AIOS cluster document. */
   cluster: clusterDocumentSchema,
+  /** NodePort range and overrides. @default - upstream's ports in 30000-32767 */
+  nodePorts: nodePortsSchema,
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -35,6 +57,8 @@ export interface ResolvedNode {
   readonly id: string;
   /** Kubernetes node name. */
   readonly kubernetesNodeName: string;
+  /** The node's GPUs (model and memory in MB), for the `gpu.aios/info` annotation. */
+  readonly gpus: readonly { readonly modelName: string; readonly memory: number }[];
 }
 
 /** The parsed stack configuration. */
@@ -44,6 +68,8 @@ export interface StackConfig {
   /** The cluster document, aggregates computed. */
   readonly cluster: ClusterDocument;
   readonly nodes: readonly ResolvedNode[];
+  /** Every NodePort the stack claims, by claim name. */
+  readonly nodePorts: NodePortPlan;
 }
 
 /**
@@ -61,10 +87,24 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   if (!parsed.success) {
     problems.push(...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues));
   }
-  if (problems.length > 0 || !parsed.success) {
+  if (!parsed.success) {
     throw new ConfigError(problems);
   }
-  const { environment } = parsed.data;
+  const { environment, nodePorts } = parsed.data;
+  const { range, ...overrides } = nodePorts;
+  const ports = planNodePorts({ overrides, range });
+  if (range.min > range.max) {
+    problems.push({
+      path: `${CONFIG_NAMESPACE}:nodePorts.range`,
+      message: "min must not be greater than max",
+      received: `${range.min}-${range.max}`,
+    });
+  } else {
+    problems.push(...ports.problems);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
   const cluster = completeDocument(parsed.data.cluster);
   return {
     environment,
@@ -73,14 +113,16 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     nodes: cluster.nodes.nodeData.map((n) => ({
       id: n.id,
       kubernetesNodeName: n.kubernetesNodeName ?? n.id,
+      gpus: n.gpus.gpus,
     })),
+    nodePorts: ports.plan,
   };
 }
 
 /** Reads the raw values of this stack's config namespace and parses them. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ["environment", "cluster"] as const) {
+  for (const key of ["environment", "cluster", "nodePorts"] as const) {
     raw[key] = readRaw(config, key);
   }
   const prefix = `${CONFIG_NAMESPACE}:`;

@@ -1,7 +1,9 @@
 /** The public surface of the components. */
 export { AiosNamespaces, AIOS_NAMESPACES, namespaceMetadata } from "./namespaces";
 export type { AiosNamespacesArgs } from "./namespaces";
-export { NodeLabels, nodeLabelPatchMetadata } from "./node-labels";
+export { NodeLabels, nodeLabelPatchMetadata, gpuInfoAnnotation } from "./node-labels";
+export { planNodePorts, DEFAULT_NODE_PORTS, DEFAULT_NODE_PORT_RANGE } from "./ports";
+export type { NodePortPlan, NodePortClaim } from "./ports";
 export type { NodeLabelsArgs } from "./node-labels";
 export {
   loadStackConfig,

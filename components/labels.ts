@@ -8,6 +8,11 @@
 export const CLUSTER_ID_LABEL = "aios.io/cluster-id";
 /** Label AIOS reads to map a Kubernetes node to its AIOS node id. */
 export const NODE_ID_LABEL = "nodeID";
+/**
+ * Annotation listing a node's GPUs, read by AIOS onboarding and membership. Its value is the
+ * JSON array upstream's gpu_info.sh writes: `[{"modelName": "<name>", "memory": <MiB>}]`.
+ */
+export const GPU_INFO_ANNOTATION = "gpu.aios/info";
 /** Value of `app.kubernetes.io/part-of` for everything the stack creates. */
 export const PART_OF = "aios";
 /** Value of `app.kubernetes.io/managed-by`. */

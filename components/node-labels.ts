@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedNode } from "./config";
-import { CLUSTER_ID_LABEL, NODE_ID_LABEL } from "./labels";
+import { CLUSTER_ID_LABEL, GPU_INFO_ANNOTATION, NODE_ID_LABEL } from "./labels";
 
 /** Arguments of {@link NodeLabels}. */
 export interface NodeLabelsArgs {
@@ -16,7 +16,18 @@ export interface NodeLabelsArgs {
   readonly nodes: readonly ResolvedNode[];
 }
 
-/** The patch metadata for one node: its name and the labels the stack owns on it. */
+/** The `gpu.aios/info` value, formatted exactly as upstream's gpu_info.sh writes it. */
+export function gpuInfoAnnotation(gpus: ResolvedNode["gpus"]): string {
+  const entries = gpus.map(
+    (g) => `{"modelName": ${JSON.stringify(g.modelName)}, "memory": ${Math.trunc(g.memory)}}`,
+  );
+  return `[${entries.join(", ")}]`;
+}
+
+/**
+ * The patch metadata for one node: its name, the labels the stack owns on it and, on GPU nodes,
+ * the `gpu.aios/info` annotation (a node without GPUs gets none, as upstream reads it).
+ */
 export function nodeLabelPatchMetadata(
   node: ResolvedNode,
   clusterId: string,
@@ -24,6 +35,9 @@ export function nodeLabelPatchMetadata(
   return {
     name: node.kubernetesNodeName,
     labels: { [NODE_ID_LABEL]: node.id, [CLUSTER_ID_LABEL]: clusterId },
+    ...(node.gpus.length === 0
+      ? {}
+      : { annotations: { [GPU_INFO_ANNOTATION]: gpuInfoAnnotation(node.gpus) } }),
   };
 }
 

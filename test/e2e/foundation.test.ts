@@ -5,10 +5,10 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { minimalCluster } from "../support/fixtures";
+import { minimalCluster, withGpu } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 
-const CLUSTER = minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]);
+const CLUSTER = withGpu(minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]), 0);
 const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"];
 
 jest.setTimeout(10 * 60 * 1000);
@@ -46,6 +46,10 @@ async function nodeLabels(name: string): Promise<Record<string, string>> {
   return (await core.readNode({ name })).metadata?.labels ?? {};
 }
 
+async function nodeAnnotations(name: string): Promise<Record<string, string>> {
+  return (await core.readNode({ name })).metadata?.annotations ?? {};
+}
+
 test("invalid config fails at preview with every problem named, and creates nothing", async () => {
   writeStackConfig(e2e.dir, "e2e", {
     "aios-infra:cluster": { ...minimalCluster("E2E_Cluster", [["a"], ["a"]]) },
@@ -56,7 +60,7 @@ test("invalid config fails at preview with every problem named, and creates noth
     await expect(preview).rejects.toThrow(
       [
         "invalid stack configuration (3 problems):",
-        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, kubeconfig (received a value)",
+        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, nodePorts, kubeconfig (received a value)",
         "      - aios-infra:cluster.id: must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (received \"E2E_Cluster\")",
         '      - aios-infra:cluster.nodes.nodeData[1].id: duplicates nodes.nodeData[0] (node ids must be unique) (received "a")',
       ].join("\n"),
@@ -92,7 +96,11 @@ test("up creates the namespaces and node labels, and reports them as outputs", a
     nodeID: "gpu-1",
     "aios.io/cluster-id": "e2e-cluster",
   });
+  expect(await nodeAnnotations("kwok-gpu-1")).toMatchObject({
+    "gpu.aios/info": '[{"modelName": "NVIDIA L4", "memory": 24576}]',
+  });
   expect(await nodeLabels("cpu-1")).toMatchObject({ nodeID: "cpu-1" });
+  expect(await nodeAnnotations("cpu-1")).not.toHaveProperty("gpu.aios/info");
   expect(await nodeLabels("not-in-config")).not.toHaveProperty("nodeID");
 });
 
@@ -115,6 +123,7 @@ test("destroy leaves nothing the stack created: namespaces and labels are gone, 
     expect(labels).not.toHaveProperty("nodeID");
     expect(labels).not.toHaveProperty("aios.io/cluster-id");
     expect(labels["kubernetes.io/hostname"]).toBe(node);
+    expect(await nodeAnnotations(node)).not.toHaveProperty("gpu.aios/info");
   }
   const remaining = await e2e.stack.exportStack();
   const deployment = remaining.deployment as { resources?: unknown[] };

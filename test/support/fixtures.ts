@@ -25,3 +25,14 @@ export function minimalCluster(
     clusterMetadata: { name: id, description: "test cluster", owner: "aios-infra tests" },
   };
 }
+
+/** The document with one NVIDIA L4 (24576 MB) on node `index`. */
+export function withGpu(doc: ClusterDocumentInput, index: number): ClusterDocumentInput {
+  const copy = structuredClone(doc);
+  copy.nodes.nodeData[index].gpus = {
+    count: 1,
+    memory: 24576,
+    gpus: [{ modelName: "NVIDIA L4", memory: 24576 }],
+  };
+  return copy;
+}

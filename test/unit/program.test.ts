@@ -3,13 +3,13 @@
  * inputs, and what it exports.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { minimalCluster } from "../support/fixtures";
+import { minimalCluster, withGpu } from "../support/fixtures";
 import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
 // The module only exports the program function; nothing registers until it is called.
 import program = require("../../index");
 
 const registrations: Registration[] = recordRegistrations();
-const CLUSTER = minimalCluster("unit-cluster", [["gpu-1", "host-1"], ["cpu-1"]]);
+const CLUSTER = withGpu(minimalCluster("unit-cluster", [["gpu-1", "host-1"], ["cpu-1"]]), 0);
 
 async function runProgram(config: Record<string, unknown>): Promise<Record<string, unknown>> {
   registrations.length = 0;
@@ -70,6 +70,7 @@ describe("the default stack", () => {
     expect(registrations.find((r) => r.name === "nodes-gpu-1")?.inputs.metadata).toEqual({
       name: "host-1",
       labels: { nodeID: "gpu-1", "aios.io/cluster-id": "unit-cluster" },
+      annotations: { "gpu.aios/info": '[{"modelName": "NVIDIA L4", "memory": 24576}]' },
     });
     expect(registrations.find((r) => r.name === "nodes-cpu-1")?.inputs.metadata).toEqual({
       name: "cpu-1",
@@ -92,6 +93,18 @@ describe("the default stack", () => {
       environment: "dev",
       namespaces: ["blocks", "controllers", "metrics", "vdags"],
       nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
+      nodePorts: {
+        gatewayHttp: 32000,
+        gatewayHttps: 32009,
+        controllerInfra: 32300,
+        metrics: 32301,
+        blockTransactions: 32302,
+        mgmt: 32303,
+        monitor: 32304,
+        health: 32305,
+        membership: 30501,
+        grpcProxy: 32306,
+      },
     });
   });
 });
