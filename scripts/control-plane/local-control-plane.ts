@@ -209,24 +209,14 @@ export class LocalControlPlane {
       log("kube-controller-manager, kube-scheduler");
       processes.push(
         startProcess(dir, "kube-controller-manager", binaryPath("kube-controller-manager"), [
-          `--kubeconfig=${kubeconfigPath}`,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          "--bind-address=127.0.0.1",
-          "--secure-port=0",
-          "--leader-elect=false",
+          ...componentArgs(kubeconfigPath),
           `--service-account-private-key-file=${saKey}`,
           `--root-ca-file=${caFile}`,
           "--use-service-account-credentials=false",
           "--concurrent-gc-syncs=5",
         ]),
         startProcess(dir, "kube-scheduler", binaryPath("kube-scheduler"), [
-          `--kubeconfig=${kubeconfigPath}`,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          "--bind-address=127.0.0.1",
-          "--secure-port=0",
-          "--leader-elect=false",
+          ...componentArgs(kubeconfigPath),
         ]),
       );
       record(false);
@@ -356,6 +346,18 @@ function installExitHandlers(): void {
       process.kill(process.pid, signal);
     });
   }
+}
+
+/** Flags kube-controller-manager and kube-scheduler share: the admin kubeconfig, no port, no election. */
+function componentArgs(kubeconfigPath: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfigPath}`,
+    `--authentication-kubeconfig=${kubeconfigPath}`,
+    `--authorization-kubeconfig=${kubeconfigPath}`,
+    "--bind-address=127.0.0.1",
+    "--secure-port=0",
+    "--leader-elect=false",
+  ];
 }
 
 async function waitUntil(

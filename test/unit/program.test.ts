@@ -3,6 +3,7 @@
  * inputs, and what it exports.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_NODE_PORTS } from "../../components";
 import { minimalCluster, withGpu } from "../support/fixtures";
 import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
 // The module only exports the program function; nothing registers until it is called.
@@ -93,18 +94,7 @@ describe("the default stack", () => {
       environment: "dev",
       namespaces: ["blocks", "controllers", "metrics", "vdags"],
       nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
-      nodePorts: {
-        gatewayHttp: 32000,
-        gatewayHttps: 32009,
-        controllerInfra: 32300,
-        metrics: 32301,
-        blockTransactions: 32302,
-        mgmt: 32303,
-        monitor: 32304,
-        health: 32305,
-        membership: 30501,
-        grpcProxy: 32306,
-      },
+      nodePorts: DEFAULT_NODE_PORTS,
     });
   });
 });
