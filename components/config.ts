@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
+import { CONFIG_NAMESPACE } from "./config-namespace";
+import { verifyNodesExist } from "./node-inventory";
 import {
   DEFAULT_NODE_PORT_RANGE,
   DEFAULT_NODE_PORTS,
@@ -17,11 +19,16 @@ import {
   type NodePortPlan,
 } from "./ports";
 
-/** The Pulumi project name, which is also the config namespace. */
-export const CONFIG_NAMESPACE = "aios-infra";
+export { CONFIG_NAMESPACE };
 
 /** Config keys the program reads; any other key in the namespace is reported as a typo. */
-export const CONFIG_KEYS = ["environment", "cluster", "nodePorts", "kubeconfig"] as const;
+export const CONFIG_KEYS = [
+  "environment",
+  "cluster",
+  "nodePorts",
+  "verifyNodes",
+  "kubeconfig",
+] as const;
 
 /** Deployment environments; staging and production are stricter. */
 export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
@@ -47,6 +54,8 @@ export const stackConfigSchema = z.strictObject({
   cluster: clusterDocumentSchema,
   /** NodePort range and overrides. @default - upstream's ports in 30000-32767 */
   nodePorts: nodePortsSchema,
+  /** Check at preview that every configured node exists in the cluster. @default true */
+  verifyNodes: z.boolean().default(true),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -70,6 +79,8 @@ export interface StackConfig {
   readonly nodes: readonly ResolvedNode[];
   /** Every NodePort the stack claims, by claim name. */
   readonly nodePorts: NodePortPlan;
+  /** Check at preview that every configured node exists. */
+  readonly verifyNodes: boolean;
 }
 
 /**
@@ -90,7 +101,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   if (!parsed.success) {
     throw new ConfigError(problems);
   }
-  const { environment, nodePorts } = parsed.data;
+  const { environment, nodePorts, verifyNodes } = parsed.data;
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({ overrides, range });
   if (range.min > range.max) {
@@ -116,13 +127,14 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       gpus: n.gpus.gpus,
     })),
     nodePorts: ports.plan,
+    verifyNodes,
   };
 }
 
 /** Reads the raw values of this stack's config namespace and parses them. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ["environment", "cluster", "nodePorts"] as const) {
+  for (const key of ["environment", "cluster", "nodePorts", "verifyNodes"] as const) {
     raw[key] = readRaw(config, key);
   }
   const prefix = `${CONFIG_NAMESPACE}:`;
@@ -142,7 +154,15 @@ export async function loadStackConfigOrReport(
   config = new pulumi.Config(CONFIG_NAMESPACE),
 ): Promise<StackConfig | undefined> {
   try {
-    return loadStackConfig(config);
+    const parsed = loadStackConfig(config);
+    if (parsed.verifyNodes) {
+      // Read in plain text only to reach the cluster; it is never logged or exported.
+      const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
+      if (problems.length > 0) {
+        throw new ConfigError(problems);
+      }
+    }
+    return parsed;
   } catch (e) {
     if (e instanceof ConfigError) {
       await pulumi.log.error(e.message);

@@ -107,6 +107,11 @@ export async function openStack(args: OpenStackArgs): Promise<Stack> {
     ...(args.kubeconfigPath === undefined ? {} : { KUBECONFIG: args.kubeconfigPath }),
     ...args.env,
   };
+  if (args.kubeconfigPath !== undefined) {
+    // The inline program runs in this process and reads the cluster too (the preview-time node
+    // check), so it must see the same cluster as the CLI and its providers.
+    process.env.KUBECONFIG = args.kubeconfigPath;
+  }
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolBinDir("pulumi")) });
   const program: PulumiFn = args.program ?? defaultProgram;
   return LocalWorkspace.createOrSelectStack(

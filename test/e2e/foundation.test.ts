@@ -60,7 +60,7 @@ test("invalid config fails at preview with every problem named, and creates noth
     await expect(preview).rejects.toThrow(
       [
         "invalid stack configuration (3 problems):",
-        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, nodePorts, kubeconfig (received a value)",
+        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, nodePorts, verifyNodes, kubeconfig (received a value)",
         "      - aios-infra:cluster.id: must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (received \"E2E_Cluster\")",
         '      - aios-infra:cluster.nodes.nodeData[1].id: duplicates nodes.nodeData[0] (node ids must be unique) (received "a")',
       ].join("\n"),
@@ -70,6 +70,19 @@ test("invalid config fails at preview with every problem named, and creates noth
     for (const ns of AIOS_NAMESPACES) {
       expect(await namespaceExists(ns)).toBe(false);
     }
+  } finally {
+    writeStackConfig(e2e.dir, "e2e", { "aios-infra:cluster": CLUSTER });
+  }
+});
+
+test("a node named in config but absent from the cluster fails preview, naming it", async () => {
+  writeStackConfig(e2e.dir, "e2e", {
+    "aios-infra:cluster": minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["ghost"]]),
+  });
+  try {
+    await expect(e2e.stack.preview()).rejects.toThrow(
+      "aios-infra:cluster.nodes.nodeData[1].kubernetesNodeName: names node 'ghost', which the cluster does not have (its nodes: cpu-1, kwok-gpu-1, not-in-config)",
+    );
   } finally {
     writeStackConfig(e2e.dir, "e2e", { "aios-infra:cluster": CLUSTER });
   }

@@ -1,0 +1,39 @@
+/** The preview-time check that configured nodes exist. */
+import { missingNodeProblems, verifyNodesExist } from "../../components/node-inventory";
+
+const nodes = [
+  { id: "a", kubernetesNodeName: "host-a", gpus: [] },
+  { id: "b", kubernetesNodeName: "host-b", gpus: [] },
+];
+
+test("nodes present in the cluster raise no problem", () => {
+  expect(missingNodeProblems(nodes, ["host-b", "host-a", "other"])).toEqual([]);
+});
+
+test("a missing node is named with its config path and the nodes the cluster has", () => {
+  expect(missingNodeProblems(nodes, ["other", "host-a"])).toEqual([
+    {
+      path: "aios-infra:cluster.nodes.nodeData[1].kubernetesNodeName",
+      message:
+        "names node 'host-b', which the cluster does not have (its nodes: host-a, other); fix the name, join the node first, or set aios-infra:verifyNodes to false to plan ahead",
+      received: '"host-b"',
+    },
+  ]);
+});
+
+test("an unreachable cluster is one clear problem, not a hang", async () => {
+  const kubeconfig = JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
+    users: [{ name: "u", user: { token: "t" } }],
+    contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+    "current-context": "c",
+  });
+  const problems = await verifyNodesExist(nodes, kubeconfig);
+  expect(problems).toHaveLength(1);
+  expect(problems[0].path).toBe("aios-infra:cluster.nodes");
+  expect(problems[0].message).toMatch(
+    /^could not list the target cluster's nodes to check them \(.*ECONNREFUSED.*\); check the kubeconfig, or set aios-infra:verifyNodes to false$/,
+  );
+});
