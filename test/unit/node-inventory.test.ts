@@ -1,4 +1,5 @@
 /** The preview-time check that configured nodes exist. */
+import { freePorts } from "../../scripts/control-plane/free-port";
 import { missingNodeProblems, verifyNodesExist } from "../../components/node-inventory";
 
 const nodes = [
@@ -22,10 +23,11 @@ test("a missing node is named with its config path and the nodes the cluster has
 });
 
 test("an unreachable cluster is one clear problem, not a hang", async () => {
+  const [closed] = await freePorts(1); // free a moment ago: nothing listens there
   const kubeconfig = JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
+    clusters: [{ name: "c", cluster: { server: `https://127.0.0.1:${closed}` } }],
     users: [{ name: "u", user: { token: "t" } }],
     contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
     "current-context": "c",
