@@ -34,12 +34,18 @@ function readStackConfig(stack: string): Record<string, unknown> {
   return doc.config ?? {};
 }
 
-/** The kubeconfig for the stack: none when the stack sets one, else the embedded cluster's. */
-async function clusterFor(stack: string, startIfMissing: boolean): Promise<string | undefined> {
+/** Where the stack deploys: its own kubeconfig, or the embedded cluster (fresh when just started). */
+interface Target {
+  readonly kubeconfigPath?: string;
+  readonly fresh: boolean;
+}
+
+/** The target of the stack: none when the stack sets a kubeconfig, else the embedded cluster. */
+async function clusterFor(stack: string, startIfMissing: boolean): Promise<Target> {
   const config = readStackConfig(stack);
   if (config[`${CONFIG_NAMESPACE}:kubeconfig`] !== undefined) {
     say(`stack ${stack} sets ${CONFIG_NAMESPACE}:kubeconfig: targeting that cluster`);
-    return undefined;
+    return { fresh: false };
   }
   const raw = Object.fromEntries(
     Object.entries(config)
@@ -47,10 +53,21 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<strin
       .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
   );
   const parsed = parseStackConfig(raw);
+  // Simulated nodes shaped like the cluster document: CPU, memory and GPUs.
+  const nodes = parsed.cluster.nodes.nodeData.map((n) => ({
+    name: n.kubernetesNodeName ?? n.id,
+    ...(n.vcpus.count > 0 ? { cpu: n.vcpus.count } : {}),
+    ...(n.memory > 0 ? { memoryMiB: n.memory } : {}),
+    gpus: n.gpus.count,
+  }));
   const existing = LocalControlPlane.attach(CLUSTER_DIR);
   if (existing !== undefined) {
     say(`using the embedded local cluster at ${existing.server}`);
-    return existing.kubeconfigPath;
+    const added = await existing.ensureNodes(nodes);
+    if (added.length > 0) {
+      say(`added simulated nodes: ${added.join(", ")}`);
+    }
+    return { kubeconfigPath: existing.kubeconfigPath, fresh: false };
   }
   if (!startIfMissing) {
     throw new Error("the embedded local cluster is not running; run `npm start` first");
@@ -62,11 +79,32 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<strin
   const plane = await LocalControlPlane.start({
     dir: CLUSTER_DIR,
     persistent: true,
-    nodes: parsed.nodes.map((n) => ({ name: n.kubernetesNodeName })),
+    nodes,
     log: (m) => say(`  ${m}`),
   });
   say(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return plane.kubeconfigPath;
+  return { kubeconfigPath: plane.kubeconfigPath, fresh: true };
+}
+
+/**
+ * The passphrase file: PULUMI_CONFIG_PASSPHRASE_FILE, or none when PULUMI_CONFIG_PASSPHRASE is
+ * set (the CLI uses it), else `.aios/passphrase`, created once with a random passphrase.
+ */
+function passphraseFile(): string | undefined {
+  const fromEnv = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return fromEnv;
+  }
+  if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
+    return undefined;
+  }
+  const file = path.join(STATE_DIR, "passphrase");
+  if (!fs.existsSync(file) && fs.existsSync(path.join(STATE_DIR, "state"))) {
+    say(
+      "note: .aios/passphrase is missing but .aios/state exists; if the stack has secrets, restore the passphrase (or set PULUMI_CONFIG_PASSPHRASE), otherwise delete .aios and the encryptionsalt line of the stack file",
+    );
+  }
+  return ensurePassphraseFile(file);
 }
 
 async function run(command: Command, stackName: string): Promise<void> {
@@ -78,19 +116,19 @@ async function run(command: Command, stackName: string): Promise<void> {
     );
     return;
   }
-  const kubeconfigPath = await clusterFor(stackName, command === "start");
+  const target = await clusterFor(stackName, command === "start");
   const stack = await openStack({
     stackName,
     backendDir: path.join(STATE_DIR, "state"),
-    passphraseFile:
-      process.env.PULUMI_CONFIG_PASSPHRASE_FILE ??
-      ensurePassphraseFile(path.join(STATE_DIR, "passphrase")),
-    kubeconfigPath,
+    passphraseFile: passphraseFile(),
+    kubeconfigPath: target.kubeconfigPath,
   });
   const onOutput = (out: string) => process.stdout.write(out);
   switch (command) {
     case "start": {
-      await stack.up({ onOutput, color: "auto" });
+      // A freshly started embedded cluster is empty: refresh first, so state recorded on an
+      // earlier cluster does not hide what has to be created again.
+      await stack.up({ onOutput, color: "auto", refresh: target.fresh });
       say("done. Next:");
       console.log("  npm start                 # apply config changes again (idempotent)");
       console.log("  npm run destroy           # remove everything the stack created");

@@ -47,6 +47,8 @@ export interface LocalControlPlaneArgs {
 export interface ControlPlaneState {
   readonly ownerPid: number;
   readonly persistent: boolean;
+  /** Set once the run is fully up (nodes Ready); a run that is not ready is never reused. */
+  readonly ready?: boolean;
   readonly server: string;
   readonly kubeconfigPath: string;
   readonly processes: readonly ManagedProcess[];
@@ -96,7 +98,11 @@ export class LocalControlPlane {
     if (state === undefined) {
       return undefined;
     }
-    if (!state.processes.every((p) => isAlive(p.pid)) || !fs.existsSync(state.kubeconfigPath)) {
+    const healthy =
+      state.ready === true &&
+      state.processes.every((p) => isAlive(p.pid)) &&
+      fs.existsSync(state.kubeconfigPath);
+    if (!healthy) {
       stopRun(dir);
       return undefined;
     }
@@ -118,17 +124,19 @@ export class LocalControlPlane {
     const [etcdClient, etcdPeer, apiPort] = await freePorts(3);
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfigPath = path.join(dir, "kubeconfig");
-    const record = (persistentOwner: boolean) =>
+    const persistent = args.persistent ?? false;
+    const record = (ready: boolean) =>
       writeState(dir, {
         ownerPid: process.pid,
-        persistent: persistentOwner,
+        persistent,
+        ready,
         server,
         kubeconfigPath,
         processes,
       });
     const plane = new LocalControlPlane(dir, kubeconfigPath, server, {
       ownerPid: process.pid,
-      persistent: args.persistent ?? false,
+      persistent,
       server,
       kubeconfigPath,
       processes,
@@ -136,7 +144,24 @@ export class LocalControlPlane {
     live.add(plane);
     installExitHandlers();
     try {
-      // Until it is up, a run is owned by this process even when it is meant to persist.
+      // Until it is ready, a run is torn down with this process even when it is meant to persist:
+      // the watchdog stops it as soon as this process is gone, however it ended.
+      record(false);
+      processes.push(
+        startProcess(
+          dir,
+          "watchdog",
+          process.execPath,
+          [
+            "-r",
+            require.resolve("ts-node/register/transpile-only"),
+            path.join(__dirname, "watchdog.ts"),
+            dir,
+            String(process.pid),
+          ],
+          { TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json") },
+        ),
+      );
       record(false);
       const token = crypto.randomBytes(24).toString("hex");
       const pki = path.join(dir, "pki");
@@ -247,13 +272,22 @@ export class LocalControlPlane {
         ),
       );
       await plane.addNodes(args.nodes ?? [], deadline);
-      record(args.persistent ?? false);
+      record(true);
       log(`ready: ${server} (kubeconfig ${kubeconfigPath})`);
       return plane;
     } catch (e) {
       plane.stop();
       throw e;
     }
+  }
+
+  /** Creates the simulated nodes that do not exist yet; returns the names it created. */
+  async ensureNodes(nodes: readonly LocalNodeSpec[]): Promise<string[]> {
+    const core = this.kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const existing = new Set((await core.listNode()).items.map((n) => n.metadata?.name));
+    const missing = nodes.filter((n) => !existing.has(n.name));
+    await this.addNodes(missing);
+    return missing.map((n) => n.name);
   }
 
   /** Creates simulated nodes and waits until kwok reports each one Ready. */
@@ -284,12 +318,12 @@ export class LocalControlPlane {
 }
 
 /** Stops the run in `dir` (processes and directory); returns false when nothing was there. */
-export function stopRun(dir: string): boolean {
+export function stopRun(dir: string, exceptPid?: number): boolean {
   const state = readState(dir);
   if (state === undefined) {
     return false;
   }
-  killAllSync(state.processes.map((p) => p.pid));
+  killAllSync(state.processes.map((p) => p.pid).filter((pid) => pid !== exceptPid));
   fs.rmSync(dir, { recursive: true, force: true });
   return true;
 }
@@ -312,7 +346,11 @@ export function reapStaleRuns(tmp: string = os.tmpdir()): string[] {
     }
     const dir = path.join(tmp, entry);
     const state = readState(dir);
-    if (state !== undefined && !state.persistent && !isAlive(state.ownerPid)) {
+    if (
+      state !== undefined &&
+      !(state.persistent && state.ready === true) &&
+      !isAlive(state.ownerPid)
+    ) {
       stopRun(dir);
       reaped.push(dir);
     }
@@ -334,7 +372,7 @@ function installExitHandlers(): void {
   handlersInstalled = true;
   const stopEphemeral = () => {
     for (const plane of [...live]) {
-      if (!plane.persistent) {
+      if (!plane.persistent || readState(plane.dir)?.ready !== true) {
         plane.stop();
       }
     }

@@ -20,16 +20,24 @@ export function startProcess(
   name: string,
   bin: string,
   args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
 ): ManagedProcess {
   const logDir = path.join(dir, "logs");
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const fd = fs.openSync(logFile, "a");
   try {
-    const child = spawn(bin, args, { detached: true, stdio: ["ignore", fd, fd], cwd: dir });
+    const child = spawn(bin, args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      cwd: dir,
+      env: { ...process.env, ...env },
+    });
     if (child.pid === undefined) {
       throw new Error(`could not start ${name} (${bin})`);
     }
+    // A failed exec is also reported asynchronously; the pid check above already threw.
+    child.on("error", () => undefined);
     child.unref();
     return { name, pid: child.pid, logFile };
   } finally {

@@ -32,7 +32,7 @@ export interface OpenStackArgs {
    * File holding the passphrase of the stack's secrets provider. A PULUMI_CONFIG_PASSPHRASE in the
    * environment takes precedence, as it does for the CLI.
    */
-  readonly passphraseFile: string;
+  readonly passphraseFile?: string;
   /** Kubeconfig for the default cluster ($KUBECONFIG of the CLI and its providers). @default - inherited */
   readonly kubeconfigPath?: string;
   /** The program. @default - this project's index.ts */
@@ -74,9 +74,16 @@ export function installPlugins(home: string = pulumiHome()): string {
 
 /** Creates a random passphrase file (mode 0600) unless it exists. */
 export function ensurePassphraseFile(file: string): string {
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), {
+      mode: 0o600,
+      flag: "wx",
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+      throw e;
+    }
   }
   return file;
 }
@@ -103,7 +110,9 @@ export async function openStack(args: OpenStackArgs): Promise<Stack> {
   const envVars: Record<string, string> = {
     ...baseEnv(home),
     PULUMI_BACKEND_URL: `file://${path.resolve(args.backendDir)}`,
-    PULUMI_CONFIG_PASSPHRASE_FILE: path.resolve(args.passphraseFile),
+    ...(args.passphraseFile === undefined
+      ? {}
+      : { PULUMI_CONFIG_PASSPHRASE_FILE: path.resolve(args.passphraseFile) }),
     ...(args.kubeconfigPath === undefined ? {} : { KUBECONFIG: args.kubeconfigPath }),
     ...args.env,
   };

@@ -2,7 +2,7 @@
  * The local control plane itself: Jobs complete or fail with the exit code and message a test
  * chooses, two runs overlap without colliding, and a run whose owner died is torn down.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
@@ -105,22 +105,58 @@ test("two runs overlap on distinct loopback ports", async () => {
   expect(fs.existsSync(second.dir)).toBe(false);
 });
 
-test("a run whose owner was killed is torn down by the next start's reaper", async () => {
-  // Start a control plane in a child process, then SIGKILL that process (no cleanup runs).
-  const script = `require("${path.join(__dirname, "..", "..", "scripts", "control-plane", "local-control-plane")}")
-    .LocalControlPlane.start().then((p) => { console.log(p.dir); setInterval(() => {}, 1000); });`;
+/** Starts a control plane owned by a separate Node process; resolves its run directory. */
+async function startInChild(): Promise<{ child: ChildProcess; dir: string; pids: number[] }> {
+  const module = path.join(
+    __dirname,
+    "..",
+    "..",
+    "scripts",
+    "control-plane",
+    "local-control-plane",
+  );
+  const script = `require(${JSON.stringify(module)}).LocalControlPlane.start()
+    .then((p) => { console.log(p.dir); setInterval(() => {}, 1000); });`;
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const dir = await new Promise<string>((resolve, reject) => {
-    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
     child.once("exit", (code) => reject(new Error(`child exited early: ${code}`)));
   });
   const pids = readState(dir)?.processes.map((p) => p.pid) ?? [];
-  expect(pids).toHaveLength(5);
-  child.kill("SIGKILL");
-  await new Promise((r) => child.once("exit", r));
+  expect(pids).toHaveLength(6); // watchdog, etcd, apiserver, controller manager, scheduler, kwok
   expect(pids.every(isAlive)).toBe(true);
+  return { child, dir, pids };
+}
+
+async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting until ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test.each(["SIGTERM", "SIGINT", "SIGKILL"] as const)(
+  "a run is torn down when its owner ends by %s",
+  async (signal) => {
+    const { child, dir, pids } = await startInChild();
+    child.kill(signal);
+    await until("every process is gone", () => !pids.some(isAlive));
+    await until("the run directory is removed", () => !fs.existsSync(dir));
+  },
+);
+
+test("the next start reaps a run whose owner and watchdog were both killed", async () => {
+  const { child, dir, pids } = await startInChild();
+  const watchdog = readState(dir)?.processes.find((p) => p.name === "watchdog")?.pid ?? 0;
+  process.kill(watchdog, "SIGKILL");
+  child.kill("SIGKILL");
+  await until("the owner is gone", () => !isAlive(child.pid ?? 0) && !isAlive(watchdog));
+  expect(pids.filter((p) => p !== watchdog).every(isAlive)).toBe(true);
 
   expect(reapStaleRuns()).toContain(dir);
   expect(pids.some(isAlive)).toBe(false);
