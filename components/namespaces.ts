@@ -33,7 +33,7 @@ export class AiosNamespaces extends pulumi.ComponentResource {
   public readonly byName: Readonly<Record<string, k8s.core.v1.Namespace>>;
 
   constructor(name: string, args: AiosNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aios:cluster:Namespaces", name, {}, opts);
+    super("aios-infra:cluster:Namespaces", name, {}, opts);
     const names = args.names ?? AIOS_NAMESPACES;
     const byName: Record<string, k8s.core.v1.Namespace> = {};
     for (const ns of names) {

@@ -47,7 +47,7 @@ export class NodeLabels extends pulumi.ComponentResource {
   public readonly nodeIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: NodeLabelsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aios:cluster:NodeLabels", name, {}, opts);
+    super("aios-infra:cluster:NodeLabels", name, {}, opts);
     const patches = args.nodes.map(
       (node) =>
         new k8s.core.v1.NodePatch(

@@ -1,7 +1,7 @@
 /**
  * `npm test`: lint, format check, type check, then every jest project (unit, e2e) in one run.
- * Ends with one plain line `N passed, N failed` taken from jest's --json results; exits non-zero
- * when any step or test failed.
+ * Ends with one plain line `N passed, N failed` taken from jest's --json results (failed counts
+ * also each failed check and each suite that failed to run); exits non-zero when anything failed.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -65,7 +65,10 @@ function main(): number {
   if (summary.numRuntimeErrorTestSuites > 0) {
     console.log(`[aios-infra] ${summary.numRuntimeErrorTestSuites} test suite(s) failed to run`);
   }
-  console.log(`${summary.numPassedTests} passed, ${summary.numFailedTests} failed`);
+  // A failed check and a suite that could not run count as failures, so a broken run never
+  // reads "0 failed".
+  const failed = summary.numFailedTests + summary.numRuntimeErrorTestSuites + failedChecks.length;
+  console.log(`${summary.numPassedTests} passed, ${failed} failed`);
   return failedChecks.length === 0 && jestOk && summary.numTotalTests > 0 ? 0 : 1;
 }
 

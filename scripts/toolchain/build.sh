@@ -40,6 +40,7 @@ require_cmd() {
 }
 require_cmd go "the Go toolchain"
 require_cmd jq "apt-get install -y jq"
+require_cmd flock "apt-get install -y util-linux"
 
 # run TOOL DESCRIPTION CMD... — runs one build command, logging to the tool's log file, and fails
 # naming the tool and the command.
@@ -53,10 +54,15 @@ run() {
   fi
 }
 
-# wrapper DIR — a fresh, empty wrapper module in DIR
+# wrapper DIR — a fresh, empty wrapper module in DIR (fails loudly rather than run elsewhere)
 wrapper() {
-  rm -rf "$1" && mkdir -p "$1" && cd "$1"
-  go mod init example.invalid/aios-toolchain >/dev/null 2>&1
+  rm -rf "$1" || return 1
+  mkdir -p "$1" || return 1
+  cd "$1" || return 1
+  go mod init example.invalid/aios-toolchain >/dev/null 2>&1 || {
+    echo "[toolchain] error: 'go mod init' failed in $1" >&2
+    return 1
+  }
 }
 
 # copy_replaces TOOL MODULE@VERSION — repeat the non-relative replace directives of a dependency's
@@ -153,6 +159,12 @@ declare -A TOOL_VERSION=(
   [pulumi]=$PULUMI_VERSION [kubernetes-provider]=$K8S_PROVIDER_VERSION [kube]=$KUBE_VERSION
   [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION [command-provider]=$COMMAND_PROVIDER_VERSION
 )
+# What the stamp records: the exact module versions a tool was built from. A change (a new
+# pseudo-version for the same release) makes the tool build again.
+declare -A TOOL_SOURCE=(
+  [pulumi]=$PULUMI_VERSION [kubernetes-provider]=$K8S_PROVIDER_PSEUDO [kube]=$KUBE_VERSION
+  [etcd]=$ETCD_VERSION [kwok]=$KWOK_VERSION [command-provider]=$COMMAND_PROVIDER_PSEUDO
+)
 declare -A BUILDER=(
   [pulumi]=build_pulumi [kubernetes-provider]=build_kubernetes_provider [kube]=build_kube
   [etcd]=build_etcd [kwok]=build_kwok [command-provider]=build_command_provider
@@ -162,7 +174,11 @@ REQUIRED=(kubernetes-provider kube pulumi kwok etcd)
 
 build_one() {
   local tool="$1" v="${TOOL_VERSION[$1]}" dir="$CACHE/$1-${TOOL_VERSION[$1]}" start
-  if [[ -f "$dir/.built" ]]; then
+  local source="${TOOL_SOURCE[$1]}"
+  # One build of a tool at a time on this machine (two clones or sessions may run this at once).
+  exec 9>"$CACHE/logs/$tool.lock"
+  flock 9
+  if [[ -f "$dir/.built" && "$(head -n1 "$dir/.built")" == "$source" ]]; then
     log "$tool $v: cached ($dir)"
     return 0
   fi
@@ -170,8 +186,12 @@ build_one() {
   log "$tool $v: building (log: $CACHE/logs/$tool.log)"
   : >"$CACHE/logs/$tool.log"
   rm -rf "$dir"
-  (set -e; "${BUILDER[$tool]}")
-  date -u +%FT%TZ >"$dir/.built"
+  if ! (set -e; "${BUILDER[$tool]}"); then
+    rm -rf "$dir" # never leave a half-built tool that looks usable
+    echo "[toolchain] error: $tool $v failed (log: $CACHE/logs/$tool.log)" >&2
+    return 1
+  fi
+  printf '%s\nbuilt %s\n' "$source" "$(date -u +%FT%TZ)" >"$dir/.built"
   log "$tool $v: built in $(($(date +%s) - start)) s"
 }
 

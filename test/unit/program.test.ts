@@ -48,8 +48,8 @@ describe("the default stack", () => {
   test("registers exactly the provider, the namespaces and one NodePatch per node", () => {
     expect(registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
-        "aios:cluster:Namespaces aios",
-        "aios:cluster:NodeLabels nodes",
+        "aios-infra:cluster:Namespaces aios",
+        "aios-infra:cluster:NodeLabels nodes",
         "kubernetes:core/v1:Namespace aios-blocks",
         "kubernetes:core/v1:Namespace aios-controllers",
         "kubernetes:core/v1:Namespace aios-metrics",
