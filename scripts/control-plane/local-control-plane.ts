@@ -55,6 +55,7 @@ export interface ControlPlaneState {
 }
 
 const STATE_FILE = "state.json";
+const WATCHDOG = "watchdog";
 const RUN_PREFIX = "aios-cp-";
 const live = new Set<LocalControlPlane>();
 
@@ -100,7 +101,8 @@ export class LocalControlPlane {
     }
     const healthy =
       state.ready === true &&
-      state.processes.every((p) => isAlive(p.pid)) &&
+      // The watchdog ends by design once a persistent run is ready; every other process must run.
+      state.processes.filter((p) => p.name !== WATCHDOG).every((p) => isAlive(p.pid)) &&
       fs.existsSync(state.kubeconfigPath);
     if (!healthy) {
       stopRun(dir);
@@ -150,7 +152,7 @@ export class LocalControlPlane {
       processes.push(
         startProcess(
           dir,
-          "watchdog",
+          WATCHDOG,
           process.execPath,
           [
             "-r",
