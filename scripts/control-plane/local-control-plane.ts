@@ -407,7 +407,8 @@ async function waitUntil(
   probe: () => Promise<boolean>,
 ): Promise<void> {
   for (;;) {
-    const dead = processes.find((p) => !isAlive(p.pid));
+    // The watchdog of a ready persistent run ends by design; it is not a component.
+    const dead = processes.find((p) => p.name !== WATCHDOG && !isAlive(p.pid));
     if (dead !== undefined) {
       throw new Error(
         `${dead.name} exited while waiting for ${what}; last lines of ${dead.logFile}:\n${tailLog(dead.logFile)}`,

@@ -4,12 +4,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import {
   LocalControlPlane,
   readState,
   reapStaleRuns,
+  stopRun,
 } from "../../scripts/control-plane/local-control-plane";
 import { isAlive } from "../../scripts/control-plane/processes";
 
@@ -161,4 +163,22 @@ test("the next start reaps a run whose owner and watchdog were both killed", asy
   expect(reapStaleRuns()).toContain(dir);
   expect(pids.some(isAlive)).toBe(false);
   expect(fs.existsSync(dir)).toBe(false);
+});
+
+test("a ready persistent run is reused after its watchdog ends, and stopRun removes it", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-persistent-"));
+  const started = await LocalControlPlane.start({ dir, persistent: true, nodes: [{ name: "p1" }] });
+  try {
+    const watchdog = readState(dir)?.processes.find((p) => p.name === "watchdog")?.pid ?? 0;
+    await until("the watchdog has ended", () => !isAlive(watchdog));
+    const attached = LocalControlPlane.attach(dir);
+    expect(attached?.server).toBe(started.server);
+    const nodes = await attached!.kubeConfig().makeApiClient(k8s.CoreV1Api).listNode();
+    expect(nodes.items.map((n) => n.metadata?.name)).toEqual(["p1"]);
+    expect(await attached!.ensureNodes([{ name: "p1" }, { name: "p2" }])).toEqual(["p2"]);
+  } finally {
+    expect(stopRun(dir)).toBe(true);
+  }
+  expect(fs.existsSync(dir)).toBe(false);
+  expect(LocalControlPlane.attach(dir)).toBeUndefined();
 });
