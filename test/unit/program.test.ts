@@ -105,3 +105,22 @@ test("an invalid config registers nothing and exports nothing", async () => {
   expect(outputs).toEqual({});
   expect(registrations).toEqual([]);
 });
+
+test("a kubeconfig from stack config reaches the provider as a secret, never in plain text", async () => {
+  registrations.length = 0;
+  setStackConfig(
+    {
+      "aios-infra:verifyNodes": false,
+      "aios-infra:cluster": CLUSTER,
+      "aios-infra:kubeconfig": "apiVersion: v1\nkind: Config\n# token: s3cr3t",
+    },
+    ["aios-infra:kubeconfig"],
+  );
+  await program();
+  await new Promise((r) => setTimeout(r, 50));
+  const provider = registrations.find((r) => r.type === "pulumi:providers:kubernetes");
+  expect(JSON.stringify(provider?.inputs.kubeconfig)).toContain("s3cr3t");
+  expect(provider?.inputs.kubeconfig).toMatchObject({
+    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+  });
+});
