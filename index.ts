@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   AiosNamespaces,
+  buildUrlMap,
   CONFIG_NAMESPACE,
   loadStackConfigOrReport,
   NodeLabels,
@@ -33,5 +34,10 @@ export = async (): Promise<Record<string, unknown>> => {
     namespaces: namespaces.names,
     nodeIds: nodes.nodeIds,
     nodePorts: config.nodePorts,
+    urlMap: buildUrlMap(
+      config.cluster.config.publicHostname,
+      config.cluster.config.useGateway,
+      config.nodePorts,
+    ),
   };
 };

@@ -2,6 +2,8 @@
 export { AiosNamespaces, AIOS_NAMESPACES, namespaceMetadata } from "./namespaces";
 export type { AiosNamespacesArgs } from "./namespaces";
 export { NodeLabels, nodeLabelPatchMetadata, gpuInfoAnnotation } from "./node-labels";
+export { buildUrlMap, GATEWAY_PREFIXES } from "./url-map";
+export type { UrlMap } from "./url-map";
 export { planNodePorts, DEFAULT_NODE_PORTS, DEFAULT_NODE_PORT_RANGE } from "./ports";
 export type { NodePortPlan, NodePortClaim } from "./ports";
 export type { NodeLabelsArgs } from "./node-labels";

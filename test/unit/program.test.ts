@@ -96,6 +96,14 @@ describe("the default stack", () => {
       namespaces: ["blocks", "controllers", "metrics", "vdags"],
       nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
       nodePorts: DEFAULT_NODE_PORTS,
+      urlMap: {
+        controllerService: "http://127.0.0.1:32300",
+        metricsService: "http://127.0.0.1:32301",
+        blocksQuery: "http://127.0.0.1:32302",
+        publicGateway: "http://127.0.0.1:32306",
+        parameterUpdater: "http://127.0.0.1:32303",
+        membershipServer: "http://127.0.0.1:30501",
+      },
     });
   });
 });
