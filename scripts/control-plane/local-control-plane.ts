@@ -19,7 +19,14 @@ import { freePorts } from "./free-port";
 import { buildKubeconfig } from "./kubeconfig";
 import { buildKwokNode, type LocalNodeSpec } from "./kwok-nodes";
 import { kwokStageConfig } from "./kwok-stages";
-import { isAlive, killAllSync, startProcess, tailLog, type ManagedProcess } from "./processes";
+import {
+  isAlive,
+  isSameProcess,
+  killAllSync,
+  startProcess,
+  tailLog,
+  type ManagedProcess,
+} from "./processes";
 
 /** Options of {@link LocalControlPlane.start}. */
 export interface LocalControlPlaneArgs {
@@ -102,7 +109,7 @@ export class LocalControlPlane {
     const healthy =
       state.ready === true &&
       // The watchdog ends by design once a persistent run is ready; every other process must run.
-      state.processes.filter((p) => p.name !== WATCHDOG).every((p) => isAlive(p.pid)) &&
+      state.processes.filter((p) => p.name !== WATCHDOG).every(isSameProcess) &&
       fs.existsSync(state.kubeconfigPath);
     if (!healthy) {
       stopRun(dir);
@@ -325,7 +332,10 @@ export function stopRun(dir: string, exceptPid?: number): boolean {
   if (state === undefined) {
     return false;
   }
-  killAllSync(state.processes.map((p) => p.pid).filter((pid) => pid !== exceptPid));
+  // Only processes that are still the ones this run started (not a reused pid after a reboot).
+  killAllSync(
+    state.processes.filter((p) => p.pid !== exceptPid && isSameProcess(p)).map((p) => p.pid),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   return true;
 }

@@ -12,6 +12,41 @@ export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
+  /**
+   * Start time of the process (/proc/<pid>/stat field 22) and the boot it belongs to: a recorded
+   * pid is signalled only while both still match, so a stale state file (after a reboot or pid
+   * reuse) never hits an unrelated process.
+   */
+  readonly startTime?: string;
+  readonly bootId?: string;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), if the process exists. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at field 3.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This boot's id. */
+export function bootId(): string | undefined {
+  try {
+    return fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `p` still names the process that was started (same boot, same start time). */
+export function isSameProcess(p: ManagedProcess): boolean {
+  if (p.startTime === undefined || p.bootId === undefined) {
+    return isAlive(p.pid);
+  }
+  return bootId() === p.bootId && processStartTime(p.pid) === p.startTime && isAlive(p.pid);
 }
 
 /** Starts `bin args…` detached in its own process group, logging to `<dir>/logs/<name>.log`. */
@@ -39,7 +74,13 @@ export function startProcess(
     // A failed exec is also reported asynchronously; the pid check above already threw.
     child.on("error", () => undefined);
     child.unref();
-    return { name, pid: child.pid, logFile };
+    return {
+      name,
+      pid: child.pid,
+      logFile,
+      startTime: processStartTime(child.pid),
+      bootId: bootId(),
+    };
   } finally {
     fs.closeSync(fd);
   }

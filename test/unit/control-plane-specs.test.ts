@@ -3,6 +3,7 @@ import * as YAML from "yaml";
 import { buildKubeconfig } from "../../scripts/control-plane/kubeconfig";
 import { buildKwokNode } from "../../scripts/control-plane/kwok-nodes";
 import { kwokStageConfig } from "../../scripts/control-plane/kwok-stages";
+import { bootId, isSameProcess, processStartTime } from "../../scripts/control-plane/processes";
 import { parseEnvFile, toolchainCacheDir } from "../../scripts/toolchain/paths";
 
 test("a kwok node carries the document's capacity, GPUs included, and no taint", () => {
@@ -73,4 +74,18 @@ test("versions.env parsing ignores comments and rejects malformed lines", () => 
 test("the toolchain cache resolves like build.sh: override, XDG, then ~/.cache", () => {
   expect(toolchainCacheDir({ AIOS_TOOLCHAIN_CACHE: "/c" })).toBe("/c");
   expect(toolchainCacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/aios-infra/toolchain");
+});
+
+test("a recorded process is recognised only while its pid, boot and start time all match", () => {
+  const self = {
+    name: "self",
+    pid: process.pid,
+    logFile: "/dev/null",
+    startTime: processStartTime(process.pid),
+    bootId: bootId(),
+  };
+  expect(self.startTime).toMatch(/^\d+$/);
+  expect(isSameProcess(self)).toBe(true);
+  expect(isSameProcess({ ...self, startTime: "1" })).toBe(false);
+  expect(isSameProcess({ ...self, bootId: "another-boot" })).toBe(false);
 });
