@@ -10,6 +10,7 @@ import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE } from "./config-namespace";
+import { imagesSchema, resolveImages, type ImageKey } from "./images";
 import { verifyNodesExist } from "./node-inventory";
 import {
   DEFAULT_NODE_PORT_RANGE,
@@ -26,6 +27,7 @@ export const CONFIG_KEYS = [
   "environment",
   "cluster",
   "nodePorts",
+  "images",
   "verifyNodes",
   "kubeconfig",
 ] as const;
@@ -54,6 +56,8 @@ export const stackConfigSchema = z.strictObject({
   cluster: clusterDocumentSchema,
   /** NodePort range and overrides. @default - upstream's ports in 30000-32767 */
   nodePorts: nodePortsSchema,
+  /** Workload images; pinned outside dev. @default - pinned mongo and redis, no AIOS images */
+  images: imagesSchema,
   /** Check at preview that every configured node exists in the cluster. @default true */
   verifyNodes: z.boolean().default(true),
 });
@@ -81,6 +85,8 @@ export interface StackConfig {
   readonly nodePorts: NodePortPlan;
   /** Check at preview that every configured node exists. */
   readonly verifyNodes: boolean;
+  /** Workload images by key, defaults applied. */
+  readonly images: Readonly<Partial<Record<ImageKey, string>>>;
 }
 
 /**
@@ -96,12 +102,11 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   }));
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues));
-  }
-  if (!parsed.success) {
-    throw new ConfigError(problems);
+    throw new ConfigError([...problems, ...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues)]);
   }
   const { environment, nodePorts, verifyNodes } = parsed.data;
+  const images = resolveImages(parsed.data.images, environment);
+  problems.push(...images.problems);
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({ overrides, range });
   if (range.min > range.max) {
@@ -128,13 +133,14 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     })),
     nodePorts: ports.plan,
     verifyNodes,
+    images: images.images,
   };
 }
 
 /** Reads the raw values of this stack's config namespace and parses them. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ["environment", "cluster", "nodePorts", "verifyNodes"] as const) {
+  for (const key of ["environment", "cluster", "nodePorts", "images", "verifyNodes"] as const) {
     raw[key] = readRaw(config, key);
   }
   const prefix = `${CONFIG_NAMESPACE}:`;

@@ -1,0 +1,106 @@
+/**
+ * Container images of the cluster's workloads, configured in one place (`aios-infra:images`).
+ * Every reference is validated at preview; outside dev it must be pinned — a version tag other
+ * than `latest`, or a digest — because upstream's `:latest` images change under a running cluster.
+ */
+import { z } from "zod";
+import type { ConfigProblem } from "./config-errors";
+
+/** Images of the AIOS cluster services and the datastores they use. */
+export const IMAGE_KEYS = [
+  "mongo",
+  "redis",
+  "metricsWriter",
+  "metricsCollector",
+  "controllerInfra",
+  "blockTransactions",
+  "parameterUpdater",
+  "clusterMonitor",
+  "healthChecker",
+  "membershipServer",
+  "grpcProxy",
+] as const;
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+
+/** Public images with pinned defaults; AIOS's own images have none (they live in your registry). */
+export const DEFAULT_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
+  mongo: "mongo:7.0.14",
+  redis: "redis:7.4.1",
+};
+
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const REFERENCE = new RegExp(
+  `^(?:(?<registry>[a-zA-Z0-9.-]+(?::[0-9]+)?)/)?(?<repository>${COMPONENT}(?:/${COMPONENT})*)` +
+    `(?::(?<tag>[\\w][\\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$`,
+);
+
+/** The parts of an image reference, or undefined when it is not one. */
+export interface ImageRef {
+  readonly registry?: string;
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+/** Parses `[registry[:port]/]repository[:tag][@sha256:…]`. */
+export function parseImageRef(ref: string): ImageRef | undefined {
+  const m = REFERENCE.exec(ref);
+  if (m?.groups === undefined) {
+    return undefined;
+  }
+  const { registry, repository = "", tag, digest } = m.groups;
+  // As in Docker, a first part is a registry only when it looks like a host (has '.' or ':', or
+  // is localhost); otherwise it is the first path component, which must be lowercase.
+  if (registry !== undefined && !/[.:]/.test(registry) && registry !== "localhost") {
+    return new RegExp(`^${COMPONENT}$`).test(registry)
+      ? { repository: `${registry}/${repository}`, tag, digest }
+      : undefined;
+  }
+  return { registry, repository, tag, digest };
+}
+
+/** Pinned: a digest, or a tag other than `latest`. */
+export function isPinned(ref: ImageRef): boolean {
+  return ref.digest !== undefined || (ref.tag !== undefined && ref.tag !== "latest");
+}
+
+/** `aios-infra:images`: one optional reference per known image. */
+export const imagesSchema = z
+  .strictObject(
+    Object.fromEntries(
+      IMAGE_KEYS.map((key) => [
+        key,
+        z
+          .string()
+          .refine((v) => parseImageRef(v) !== undefined, {
+            error:
+              "must be an image reference: [registry[:port]/]repository[:tag][@sha256:<digest>]",
+          })
+          .optional(),
+      ]),
+    ) as Record<ImageKey, z.ZodOptional<z.ZodString>>,
+  )
+  .default({});
+
+/** Applies the defaults and, outside dev, reports every image that is not pinned. */
+export function resolveImages(
+  configured: Readonly<Partial<Record<ImageKey, string>>>,
+  environment: string,
+): { images: Partial<Record<ImageKey, string>>; problems: ConfigProblem[] } {
+  const images: Partial<Record<ImageKey, string>> = { ...DEFAULT_IMAGES, ...configured };
+  const problems: ConfigProblem[] = [];
+  if (environment !== "dev") {
+    for (const key of IMAGE_KEYS) {
+      const value = images[key];
+      const ref = value === undefined ? undefined : parseImageRef(value);
+      if (value !== undefined && ref !== undefined && !isPinned(ref)) {
+        problems.push({
+          path: `aios-infra:images.${key}`,
+          message: `must be pinned to a version tag or a digest in ${environment} ('latest' and untagged images change under a running cluster)`,
+          received: JSON.stringify(value),
+        });
+      }
+    }
+  }
+  return { images, problems };
+}

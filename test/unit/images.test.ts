@@ -1,0 +1,73 @@
+/** Image references: parsed, validated, and pinned outside dev. */
+import { parseStackConfig } from "../../components";
+import { isPinned, parseImageRef } from "../../components/images";
+import { minimalCluster } from "../support/fixtures";
+
+const cluster = minimalCluster("c", [["n"]]);
+const DIGEST = `sha256:${"a".repeat(64)}`;
+
+test.each([
+  ["redis:7.4.1", { repository: "redis", tag: "7.4.1" }, true],
+  ["mongo", { repository: "mongo" }, false],
+  ["library/mongo:7", { repository: "library/mongo", tag: "7" }, true],
+  ["mongo:latest", { repository: "mongo", tag: "latest" }, false],
+  [
+    `registry.local:5000/aios/membership@${DIGEST}`,
+    { registry: "registry.local:5000", repository: "aios/membership", digest: DIGEST },
+    true,
+  ],
+  [
+    "34.58.1.86:31280/cluster/rpc:1.2.0",
+    { registry: "34.58.1.86:31280", repository: "cluster/rpc", tag: "1.2.0" },
+    true,
+  ],
+])("parses %s", (ref, parts, pinned) => {
+  const parsed = parseImageRef(ref);
+  expect(parsed).toMatchObject(parts);
+  expect(isPinned(parsed!)).toBe(pinned);
+});
+
+test.each(["", "UPPER/case:1", "a b:1", "repo:", "repo@sha256:short"])(
+  "rejects %j as an image reference",
+  (ref) => {
+    expect(parseImageRef(ref)).toBeUndefined();
+  },
+);
+
+test("defaults are pinned public images; AIOS images come from config", () => {
+  const { images } = parseStackConfig({
+    cluster,
+    images: { membershipServer: "registry.local/aios/membership:2.3.1" },
+  });
+  expect(images).toEqual({
+    mongo: "mongo:7.0.14",
+    redis: "redis:7.4.1",
+    membershipServer: "registry.local/aios/membership:2.3.1",
+  });
+});
+
+test("dev accepts latest; staging refuses it and untagged images, naming each key", () => {
+  const images = { redis: "redis:latest", grpcProxy: "registry.local/aios/rpc" };
+  expect(parseStackConfig({ environment: "dev", cluster, images }).images.redis).toBe(
+    "redis:latest",
+  );
+  expect(() => parseStackConfig({ environment: "staging", cluster, images })).toThrow(
+    [
+      "invalid stack configuration (2 problems):",
+      "  - aios-infra:images.redis: must be pinned to a version tag or a digest in staging ('latest' and untagged images change under a running cluster) (received \"redis:latest\")",
+      "  - aios-infra:images.grpcProxy: must be pinned to a version tag or a digest in staging ('latest' and untagged images change under a running cluster) (received \"registry.local/aios/rpc\")",
+    ].join("\n"),
+  );
+});
+
+test("malformed references and unknown image keys are reported", () => {
+  expect(() =>
+    parseStackConfig({ cluster, images: { redis: "Redis 7", mysql: "mysql:8" } }),
+  ).toThrow(
+    [
+      "invalid stack configuration (2 problems):",
+      '  - aios-infra:images.redis: must be an image reference: [registry[:port]/]repository[:tag][@sha256:<digest>] (received "Redis 7")',
+      '  - aios-infra:images.mysql: is not a known setting; remove it or check its spelling (received "mysql:8")',
+    ].join("\n"),
+  );
+});
