@@ -62,6 +62,7 @@ export interface ControlPlaneState {
 }
 
 const STATE_FILE = "state.json";
+const PORT_CLASH_ATTEMPTS = 3;
 const WATCHDOG = "watchdog";
 const RUN_PREFIX = "aios-cp-";
 const live = new Set<LocalControlPlane>();
@@ -121,6 +122,21 @@ export class LocalControlPlane {
   /** Starts a control plane and waits until it serves, schedules and runs pods on its nodes. */
   static async start(args: LocalControlPlaneArgs = {}): Promise<LocalControlPlane> {
     reapStaleRuns();
+    // Ports are free when chosen but may be taken before a component binds them (another run
+    // starting at the same moment): such a clash is retried on new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LocalControlPlane.startOnce(args);
+      } catch (e) {
+        if (attempt >= PORT_CLASH_ATTEMPTS || !isPortClash(e)) {
+          throw e;
+        }
+        args.log?.(`a port was taken before it was bound; retrying (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  private static async startOnce(args: LocalControlPlaneArgs): Promise<LocalControlPlane> {
     const log = args.log ?? (() => undefined);
     const dir = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), RUN_PREFIX));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -444,4 +460,9 @@ function httpsGet(url: string, token: string, ca: Buffer): Promise<number> {
     req.on("error", reject);
     req.setTimeout(5000, () => req.destroy(new Error("timeout")));
   });
+}
+
+/** True when a start failed because a component could not bind its port. */
+export function isPortClash(e: unknown): boolean {
+  return /address already in use/i.test((e as Error | undefined)?.message ?? "");
 }

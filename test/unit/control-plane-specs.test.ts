@@ -1,6 +1,7 @@
 /** Pure builders of the local control plane and the toolchain paths. */
 import * as YAML from "yaml";
 import { buildKubeconfig } from "../../scripts/control-plane/kubeconfig";
+import { isPortClash } from "../../scripts/control-plane/local-control-plane";
 import { buildKwokNode } from "../../scripts/control-plane/kwok-nodes";
 import { kwokStageConfig } from "../../scripts/control-plane/kwok-stages";
 import { bootId, isSameProcess, processStartTime } from "../../scripts/control-plane/processes";
@@ -88,4 +89,15 @@ test("a recorded process is recognised only while its pid, boot and start time a
   expect(isSameProcess(self)).toBe(true);
   expect(isSameProcess({ ...self, startTime: "1" })).toBe(false);
   expect(isSameProcess({ ...self, bootId: "another-boot" })).toBe(false);
+});
+
+test("a start that failed to bind a port is recognised as a clash to retry", () => {
+  expect(
+    isPortClash(
+      new Error(
+        "etcd exited while waiting for etcd /health; last lines:\nlisten tcp 127.0.0.1:2379: bind: address already in use",
+      ),
+    ),
+  ).toBe(true);
+  expect(isPortClash(new Error("timed out waiting for kube-apiserver /readyz"))).toBe(false);
 });
