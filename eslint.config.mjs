@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint's type-aware recommended rules plus the habits of
 // reference/style-anchors.md (no floating promises, no unused expressions, curly, eqeqeq).
 import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -20,7 +21,11 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { "@pulumi": pulumi },
     rules: {
+      // An Output inside a template literal renders as a warning text, not its value.
+      "@pulumi/no-output-in-template-literal": "error",
+      "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-unused-expressions": "error",
       "@typescript-eslint/switch-exhaustiveness-check": "error",
