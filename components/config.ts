@@ -72,6 +72,12 @@ export interface ResolvedNode {
   readonly kubernetesNodeName: string;
   /** The node's GPUs (model and memory in MB), for the `gpu.aios/info` annotation. */
   readonly gpus: readonly { readonly modelName: string; readonly memory: number }[];
+  /** GPU count (the document's `gpus.count`). */
+  readonly gpuCount: number;
+  /** CPU cores (0 when the document omits them). */
+  readonly vcpus: number;
+  /** Memory in MB (0 when the document omits it). */
+  readonly memoryMB: number;
 }
 
 /** The parsed stack configuration. */
@@ -130,6 +136,9 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       id: n.id,
       kubernetesNodeName: n.kubernetesNodeName ?? n.id,
       gpus: n.gpus.gpus,
+      gpuCount: n.gpus.count,
+      vcpus: n.vcpus.count,
+      memoryMB: n.memory,
     })),
     nodePorts: ports.plan,
     verifyNodes,

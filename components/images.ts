@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ConfigProblem } from "./config-errors";
+import { CONFIG_NAMESPACE } from "./config-namespace";
 
 /** Images of the AIOS cluster services and the datastores they use. */
 export const IMAGE_KEYS = [
@@ -95,7 +96,7 @@ export function resolveImages(
       const ref = value === undefined ? undefined : parseImageRef(value);
       if (value !== undefined && ref !== undefined && !isPinned(ref)) {
         problems.push({
-          path: `aios-infra:images.${key}`,
+          path: `${CONFIG_NAMESPACE}:images.${key}`,
           message: `must be pinned to a version tag or a digest in ${environment} ('latest' and untagged images change under a running cluster)`,
           received: JSON.stringify(value),
         });

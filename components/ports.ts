@@ -5,6 +5,7 @@
  * https on one port (aios-spec §1.2, §7); our defaults do not collide.
  */
 import type { ConfigProblem } from "./config-errors";
+import { CONFIG_NAMESPACE } from "./config-namespace";
 
 /** Upstream's NodePort for each claim, or ours where upstream's collides. */
 export const DEFAULT_NODE_PORTS = {
@@ -66,7 +67,7 @@ export function planNodePorts(args: PlanNodePortsArgs = {}): {
   problems: ConfigProblem[];
 } {
   const range = args.range ?? DEFAULT_NODE_PORT_RANGE;
-  const at = args.configPath ?? "aios-infra:nodePorts";
+  const at = args.configPath ?? `${CONFIG_NAMESPACE}:nodePorts`;
   const plan: Record<string, number> = {
     ...DEFAULT_NODE_PORTS,
     ...args.overrides,

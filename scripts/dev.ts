@@ -54,11 +54,11 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<Targe
   );
   const parsed = parseStackConfig(raw);
   // Simulated nodes shaped like the cluster document: CPU, memory and GPUs.
-  const nodes = parsed.cluster.nodes.nodeData.map((n) => ({
-    name: n.kubernetesNodeName ?? n.id,
-    ...(n.vcpus.count > 0 ? { cpu: n.vcpus.count } : {}),
-    ...(n.memory > 0 ? { memoryMiB: n.memory } : {}),
-    gpus: n.gpus.count,
+  const nodes = parsed.nodes.map((n) => ({
+    name: n.kubernetesNodeName,
+    ...(n.vcpus > 0 ? { cpu: n.vcpus } : {}),
+    ...(n.memoryMB > 0 ? { memoryMiB: n.memoryMB } : {}),
+    gpus: n.gpuCount,
   }));
   const existing = LocalControlPlane.attach(CLUSTER_DIR);
   if (existing !== undefined) {

@@ -21,15 +21,23 @@ export interface ManagedProcess {
   readonly bootId?: string;
 }
 
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), if the process exists. */
-export function processStartTime(pid: number): string | undefined {
+/**
+ * The fields of /proc/<pid>/stat from field 3 (state) on, or undefined when there is no such
+ * process. The command name before them may hold spaces and parentheses, so it is skipped by
+ * its last ')'.
+ */
+function procStatFields(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces) start at field 3.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), if the process exists. */
+export function processStartTime(pid: number): string | undefined {
+  return procStatFields(pid)?.[19];
 }
 
 /** This boot's id. */
@@ -96,12 +104,8 @@ export function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
+  const state = procStatFields(pid)?.[0];
+  return state !== "Z";
 }
 
 /** Sends a signal to the process group of `pid`, ignoring groups that are already gone. */

@@ -3,8 +3,8 @@ import { freePorts } from "../../scripts/control-plane/free-port";
 import { missingNodeProblems, verifyNodesExist } from "../../components/node-inventory";
 
 const nodes = [
-  { id: "a", kubernetesNodeName: "host-a", gpus: [] },
-  { id: "b", kubernetesNodeName: "host-b", gpus: [] },
+  { id: "a", kubernetesNodeName: "host-a", gpus: [], gpuCount: 0, vcpus: 0, memoryMB: 0 },
+  { id: "b", kubernetesNodeName: "host-b", gpus: [], gpuCount: 0, vcpus: 0, memoryMB: 0 },
 ];
 
 test("nodes present in the cluster raise no problem", () => {
