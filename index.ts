@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AiosNamespaces,
   buildUrlMap,
+  ClusterServices,
   CONFIG_NAMESPACE,
+  Gateway,
   loadStackConfigOrReport,
   NodeLabels,
 } from "./components";
@@ -28,16 +30,40 @@ export = async (): Promise<Record<string, unknown>> => {
   const opts = { providers: [provider] };
   const namespaces = new AiosNamespaces("aios", { clusterId: config.clusterId }, opts);
   const nodes = new NodeLabels("nodes", { clusterId: config.clusterId, nodes: config.nodes }, opts);
+  const useGateway = config.cluster.config.useGateway;
+  const gateway = config.gateway.enabled
+    ? new Gateway(
+        "gateway",
+        {
+          clusterId: config.clusterId,
+          settings: config.gateway,
+          nodePorts: config.nodePorts,
+          projectDir: __dirname,
+          routeClusterServices: useGateway,
+        },
+        opts,
+      )
+    : undefined;
+  const services = new ClusterServices(
+    "services",
+    {
+      clusterId: config.clusterId,
+      settings: config.cluster.config,
+      network: config.network,
+      images: config.images,
+      nodePorts: config.nodePorts,
+      metricsStorage: config.metricsStorage,
+    },
+    { ...opts, dependsOn: [namespaces] },
+  );
   return {
     clusterId: config.clusterId,
     environment: config.environment,
     namespaces: namespaces.names,
+    gatewayRoutes: gateway?.routes ?? [],
+    workloads: services.workloads,
     nodeIds: nodes.nodeIds,
     nodePorts: config.nodePorts,
-    urlMap: buildUrlMap(
-      config.cluster.config.publicHostname,
-      config.cluster.config.useGateway,
-      config.nodePorts,
-    ),
+    urlMap: buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts),
   };
 };

@@ -10,7 +10,9 @@ import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE } from "./config-namespace";
-import { imagesSchema, resolveImages, type ImageKey } from "./images";
+import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
+import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
+import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
 import { verifyNodesExist } from "./node-inventory";
 import {
   DEFAULT_NODE_PORT_RANGE,
@@ -29,8 +31,14 @@ export const CONFIG_KEYS = [
   "nodePorts",
   "images",
   "verifyNodes",
+  "network",
+  "gateway",
+  "metricsStorage",
   "kubeconfig",
 ] as const;
+
+/** The config keys read as values (all but the secrets). */
+const VALUE_KEYS = CONFIG_KEYS.filter((k) => k !== "kubeconfig");
 
 /** Deployment environments; staging and production are stricter. */
 export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
@@ -60,6 +68,19 @@ export const stackConfigSchema = z.strictObject({
   images: imagesSchema,
   /** Check at preview that every configured node exists in the cluster. @default true */
   verifyNodes: z.boolean().default(true),
+  /** The AIOS network's endpoints (upstream's GLOBAL_SERVICES_MAP). */
+  network: networkEndpointsSchema,
+  /** The Ambassador/Emissary gateway. @default - enabled, upstream's chart pinned */
+  gateway: gatewaySettingsSchema,
+  /** Persistent storage of the metrics Mongo. @default - none (metrics are ephemeral) */
+  metricsStorage: z
+    .strictObject({
+      /** Volume size in MB. @default 10240 */
+      sizeMB: z.int().min(1).default(10240),
+      /** Storage class. @default - the cluster's default class */
+      storageClassName: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -92,7 +113,32 @@ export interface StackConfig {
   /** Check at preview that every configured node exists. */
   readonly verifyNodes: boolean;
   /** Workload images by key, defaults applied. */
-  readonly images: Readonly<Partial<Record<ImageKey, string>>>;
+  readonly images: ResolvedImages;
+  /** The AIOS network's endpoints. */
+  readonly network: NetworkEndpoints;
+  /** The gateway's chart and switches. */
+  readonly gateway: GatewaySettings;
+  /** Persistent storage of the metrics Mongo, when asked for. */
+  readonly metricsStorage?: { readonly sizeMB: number; readonly storageClassName?: string };
+}
+
+/** The NodePort claims a configuration makes: only the parts it switches on claim ports. */
+export function activeClaims(gatewayEnabled: boolean, useGateway: boolean): NodePortClaim[] {
+  return [
+    ...(gatewayEnabled ? (["gatewayHttp", "gatewayHttps"] as const) : []),
+    ...(useGateway
+      ? []
+      : ([
+          "controllerInfra",
+          "metrics",
+          "blockTransactions",
+          "mgmt",
+          "monitor",
+          "health",
+        ] as const)),
+    "membership",
+    "grpcProxy",
+  ];
 }
 
 /**
@@ -110,11 +156,32 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   if (!parsed.success) {
     throw new ConfigError([...problems, ...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues)]);
   }
-  const { environment, nodePorts, verifyNodes } = parsed.data;
+  const { environment, nodePorts, verifyNodes, gateway, network, metricsStorage } = parsed.data;
+  const useGateway = parsed.data.cluster.config.useGateway;
   const images = resolveImages(parsed.data.images, environment);
   problems.push(...images.problems);
+  if (useGateway && !gateway.enabled) {
+    problems.push({
+      path: `${CONFIG_NAMESPACE}:gateway.enabled`,
+      message:
+        "must be true when the cluster routes through the gateway (cluster.config.useGateway); enable the gateway or set useGateway to false",
+      received: "false",
+    });
+  }
+  if ("service" in gateway.values) {
+    problems.push({
+      path: `${CONFIG_NAMESPACE}:gateway.values.service`,
+      message:
+        "is set by the stack from the NodePort plan; set aios-infra:nodePorts.gatewayHttp/gatewayHttps instead",
+      received: "a value",
+    });
+  }
   const { range, ...overrides } = nodePorts;
-  const ports = planNodePorts({ overrides, range });
+  const ports = planNodePorts({
+    claims: activeClaims(gateway.enabled, useGateway),
+    overrides,
+    range,
+  });
   if (range.min > range.max) {
     problems.push({
       path: `${CONFIG_NAMESPACE}:nodePorts.range`,
@@ -143,13 +210,16 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     nodePorts: ports.plan,
     verifyNodes,
     images: images.images,
+    network,
+    gateway,
+    ...(metricsStorage === undefined ? {} : { metricsStorage }),
   };
 }
 
 /** Reads the raw values of this stack's config namespace and parses them. */
 export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of ["environment", "cluster", "nodePorts", "images", "verifyNodes"] as const) {
+  for (const key of VALUE_KEYS) {
     raw[key] = readRaw(config, key);
   }
   const prefix = `${CONFIG_NAMESPACE}:`;

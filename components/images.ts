@@ -23,10 +23,29 @@ export const IMAGE_KEYS = [
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
-/** Public images with pinned defaults; AIOS's own images have none (they live in your registry). */
+/** Public images with pinned defaults, in every environment. */
 export const DEFAULT_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
   mongo: "mongo:7.0.14",
   redis: "redis:7.4.1",
+};
+
+/** Upstream's registry of AIOS images (aios-spec §1.5.4): insecure HTTP, `:latest` only. */
+export const UPSTREAM_REGISTRY = "34.58.1.86:31280";
+
+/**
+ * AIOS's own images as upstream publishes them (`:latest` from its registry). Defaults in dev
+ * only; staging and production must name pinned images from their own registry.
+ */
+export const UPSTREAM_DEV_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
+  metricsWriter: `${UPSTREAM_REGISTRY}/cluster/metrics:latest`,
+  metricsCollector: `${UPSTREAM_REGISTRY}/cluster/daemon:latest`,
+  controllerInfra: `${UPSTREAM_REGISTRY}/cluster/infra:latest`,
+  blockTransactions: `${UPSTREAM_REGISTRY}/cluster/block-tx:latest`,
+  parameterUpdater: `${UPSTREAM_REGISTRY}/cluster/parameter-updater:latest`,
+  clusterMonitor: `${UPSTREAM_REGISTRY}/cluster/monitor:latest`,
+  healthChecker: `${UPSTREAM_REGISTRY}/cluster/stability-checker:latest`,
+  membershipServer: `${UPSTREAM_REGISTRY}/cluster/membership:latest`,
+  grpcProxy: `${UPSTREAM_REGISTRY}/cluster/rpc:latest`,
 };
 
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -83,14 +102,34 @@ export const imagesSchema = z
   )
   .default({});
 
-/** Applies the defaults and, outside dev, reports every image that is not pinned. */
+/** Every image the stack needs, by key. */
+export type ResolvedImages = Readonly<Record<ImageKey, string>>;
+
+/**
+ * Applies the defaults (upstream's AIOS images only in dev) and reports every image that is
+ * missing and, outside dev, every image that is not pinned.
+ */
 export function resolveImages(
   configured: Readonly<Partial<Record<ImageKey, string>>>,
   environment: string,
-): { images: Partial<Record<ImageKey, string>>; problems: ConfigProblem[] } {
-  const images: Partial<Record<ImageKey, string>> = { ...DEFAULT_IMAGES, ...configured };
+): { images: ResolvedImages; problems: ConfigProblem[] } {
+  const dev = environment === "dev";
+  const images: Partial<Record<ImageKey, string>> = {
+    ...DEFAULT_IMAGES,
+    ...(dev ? UPSTREAM_DEV_IMAGES : {}),
+    ...configured,
+  };
   const problems: ConfigProblem[] = [];
-  if (environment !== "dev") {
+  for (const key of IMAGE_KEYS) {
+    if (images[key] === undefined) {
+      problems.push({
+        path: `${CONFIG_NAMESPACE}:images.${key}`,
+        message: `is required in ${environment}: a pinned image from your registry (upstream's :latest images are defaults in dev only)`,
+        received: "nothing",
+      });
+    }
+  }
+  if (!dev) {
     for (const key of IMAGE_KEYS) {
       const value = images[key];
       const ref = value === undefined ? undefined : parseImageRef(value);
@@ -103,5 +142,5 @@ export function resolveImages(
       }
     }
   }
-  return { images, problems };
+  return { images: images as ResolvedImages, problems };
 }

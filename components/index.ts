@@ -17,3 +17,10 @@ export {
 export type { StackConfig, ResolvedNode } from "./config";
 export { ConfigError } from "./config-errors";
 export { recommendedLabels, CLUSTER_ID_LABEL, NODE_ID_LABEL } from "./labels";
+export { ClusterServices } from "./cluster-services";
+export type { ClusterServicesArgs } from "./cluster-services";
+export { clusterServiceSpecs } from "./cluster-service-specs";
+export { Gateway } from "./gateway";
+export type { GatewayArgs } from "./gateway";
+export { Workload } from "./workload";
+export type { WorkloadArgs } from "./workload";

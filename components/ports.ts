@@ -48,7 +48,9 @@ export type NodePortPlan = Readonly<Record<string, number>>;
 
 /** Arguments of {@link planNodePorts}. */
 export interface PlanNodePortsArgs {
-  /** Operator overrides by claim name. @default {} */
+  /** The claims the stack makes (parts that are switched off claim nothing). @default - all */
+  readonly claims?: readonly NodePortClaim[];
+  /** Operator overrides by claim name; overrides of claims not made are ignored. @default {} */
   readonly overrides?: Readonly<Partial<Record<NodePortClaim, number>>>;
   /** Claims of optional parts (add-ons, blocks) by name. @default {} */
   readonly extraClaims?: Readonly<Record<string, number>>;
@@ -68,9 +70,9 @@ export function planNodePorts(args: PlanNodePortsArgs = {}): {
 } {
   const range = args.range ?? DEFAULT_NODE_PORT_RANGE;
   const at = args.configPath ?? `${CONFIG_NAMESPACE}:nodePorts`;
+  const claims = args.claims ?? (Object.keys(DEFAULT_NODE_PORTS) as NodePortClaim[]);
   const plan: Record<string, number> = {
-    ...DEFAULT_NODE_PORTS,
-    ...args.overrides,
+    ...Object.fromEntries(claims.map((c) => [c, args.overrides?.[c] ?? DEFAULT_NODE_PORTS[c]])),
     ...args.extraClaims,
   };
   const problems: ConfigProblem[] = [];

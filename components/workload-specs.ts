@@ -43,6 +43,8 @@ export interface ContainerArgs {
   readonly resources: ResourceArgs;
   /** Plain environment variables. @default {} */
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Environment variables from the pod's own fields, by field path (`spec.nodeName`). @default {} */
+  readonly fieldEnv?: Readonly<Record<string, string>>;
   /** Run privileged (only the metrics collector needs it). @default false */
   readonly privileged?: boolean;
   readonly command?: readonly string[];
@@ -72,7 +74,13 @@ export function buildContainer(a: ContainerArgs): Container {
       containerPort: p.containerPort,
       protocol: p.protocol ?? "TCP",
     })),
-    env: Object.entries(a.env ?? {}).map(([name, value]) => ({ name, value })),
+    env: [
+      ...Object.entries(a.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...Object.entries(a.fieldEnv ?? {}).map(([name, fieldPath]) => ({
+        name,
+        valueFrom: { fieldRef: { fieldPath } },
+      })),
+    ],
     readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },
     resources: {
       requests: { cpu: `${r.cpuMillicores}m`, memory: `${r.memoryMiB}Mi` },
@@ -139,5 +147,38 @@ export function buildServiceSpec(
       protocol: "TCP",
       ...(p.nodePort === undefined ? {} : { nodePort: p.nodePort }),
     })),
+  };
+}
+
+/** Arguments of {@link buildPodTemplate}. */
+export interface PodTemplateArgs {
+  /** The workload's labels (recommended labels); the pods carry them too. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod's ServiceAccount. */
+  readonly serviceAccountName: string;
+  /** Mount an API token: only for workloads granted API access. */
+  readonly automountServiceAccountToken: boolean;
+  readonly containers: readonly Container[];
+  /** @default [] */
+  readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+  /** @default - none */
+  readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
+  /** @default - none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** The pod template of a workload: labels, identity, the RuntimeDefault seccomp profile. */
+export function buildPodTemplate(a: PodTemplateArgs): k8s.types.input.core.v1.PodTemplateSpec {
+  return {
+    metadata: { labels: { ...a.labels } },
+    spec: {
+      serviceAccountName: a.serviceAccountName,
+      automountServiceAccountToken: a.automountServiceAccountToken,
+      securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+      containers: [...a.containers],
+      ...(a.volumes === undefined ? {} : { volumes: [...a.volumes] }),
+      ...(a.tolerations === undefined ? {} : { tolerations: [...a.tolerations] }),
+      ...(a.nodeSelector === undefined ? {} : { nodeSelector: { ...a.nodeSelector } }),
+    },
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * `aios-infra:gateway`: the Ambassador/Emissary gateway's chart and switches. The chart is pinned:
+ * from a repository with an exact version, or a local chart directory (offline clusters, tests).
+ */
+import { z } from "zod";
+
+/** Mapping API versions: `getambassador.io/v2` (Ambassador 1.x) or v3alpha1 (Emissary 2/3). */
+export const MAPPING_API_VERSIONS = ["getambassador.io/v2", "getambassador.io/v3alpha1"] as const;
+export type MappingApiVersion = (typeof MAPPING_API_VERSIONS)[number];
+
+/** An exact chart version: SemVer without ranges or wildcards. */
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+const repositoryChart = z.strictObject({
+  /** Helm repository URL. */
+  repository: z.url({ protocol: /^(https?|oci)$/, error: "must be an http(s) or oci URL" }),
+  /** Chart name in the repository. */
+  name: z.string().min(1),
+  /** Exact chart version. */
+  version: z.string().regex(EXACT_VERSION, {
+    error: "must be an exact chart version such as 6.9.5 (no ranges, no 'latest')",
+  }),
+});
+
+const localChart = z.strictObject({
+  /** Path of a chart directory or .tgz, relative to the project directory. */
+  path: z.string().min(1),
+});
+
+/** The chart upstream AIOS installs (datawire/ambassador, aios-spec §1.2), pinned. */
+export const DEFAULT_GATEWAY_CHART = {
+  repository: "https://app.getambassador.io",
+  name: "ambassador",
+  version: "6.9.5",
+} as const;
+
+/** `aios-infra:gateway`. */
+export const gatewaySettingsSchema = z
+  .strictObject({
+    /** Install the gateway. Required when the cluster routes through it. @default true */
+    enabled: z.boolean().default(true),
+    /** The chart. @default DEFAULT_GATEWAY_CHART */
+    chart: z.union([repositoryChart, localChart]).default(DEFAULT_GATEWAY_CHART),
+    /** API version of the Mappings. @default "getambassador.io/v2" (the default chart's) */
+    mappingApiVersion: z.enum(MAPPING_API_VERSIONS).default("getambassador.io/v2"),
+    /** Gateway replicas. @default 1 */
+    replicas: z.int().min(1).max(20).default(1),
+    /** Extra chart values, merged over the stack's own (service ports come from the plan). */
+    values: z.record(z.string(), z.unknown()).default({}),
+  })
+  .default({
+    enabled: true,
+    chart: DEFAULT_GATEWAY_CHART,
+    mappingApiVersion: "getambassador.io/v2",
+    replicas: 1,
+    values: {},
+  });
+
+/** The parsed gateway settings. */
+export type GatewaySettings = z.infer<typeof gatewaySettingsSchema>;

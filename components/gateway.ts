@@ -1,0 +1,94 @@
+/**
+ * The Ambassador/Emissary gateway: namespace `ambassador`, the pinned chart as a helm.v4.Chart (so
+ * every object is previewed, diffed and policy-checked), http and https on their planned
+ * NodePorts, and — when the cluster routes through the gateway — the Mappings of its services.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  chartReference,
+  GATEWAY_NAMESPACE,
+  GATEWAY_RELEASE,
+  gatewayRoutes,
+  gatewayValues,
+  mappingSpec,
+} from "./gateway-specs";
+import type { GatewaySettings } from "./gateway-settings";
+import { recommendedLabels } from "./labels";
+import { namespaceMetadata } from "./namespaces";
+import type { NodePortPlan } from "./ports";
+
+/** Arguments of {@link Gateway}. */
+export interface GatewayArgs {
+  /** The AIOS cluster id (labels). */
+  readonly clusterId: string;
+  /** Chart, Mapping API version, replicas and extra values. */
+  readonly settings: GatewaySettings;
+  /** The stack's NodePort plan (`gatewayHttp`, `gatewayHttps`). */
+  readonly nodePorts: NodePortPlan;
+  /** Directory local chart paths are relative to. */
+  readonly projectDir: string;
+  /** Create the Mappings of the cluster services (`config.useGateway`). @default false */
+  readonly routeClusterServices?: boolean;
+}
+
+/** The gateway of one AIOS cluster. */
+export class Gateway extends pulumi.ComponentResource {
+  /** The gateway's namespace. */
+  public readonly namespace: pulumi.Output<string>;
+  /** Path prefixes routed through the gateway (empty unless the cluster uses it). */
+  public readonly routes: pulumi.Output<string[]>;
+
+  constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aios-infra:cluster:Gateway", name, {}, opts);
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: namespaceMetadata(GATEWAY_NAMESPACE, args.clusterId) },
+      { parent: this },
+    );
+    const ref = chartReference(args.settings, args.projectDir);
+    const chart = new k8s.helm.v4.Chart(
+      `${name}-chart`,
+      {
+        name: GATEWAY_RELEASE,
+        namespace: ns.metadata.name,
+        chart: ref.chart,
+        ...(ref.version === undefined ? {} : { version: ref.version }),
+        ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+        values: gatewayValues(args.settings, args.nodePorts),
+      },
+      { parent: this, dependsOn: [ns] },
+    );
+    const routes = args.routeClusterServices === true ? gatewayRoutes(args.clusterId) : [];
+    const mappings = routes.map(
+      (route) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-mapping-${route.name}`,
+          {
+            apiVersion: args.settings.mappingApiVersion,
+            kind: "Mapping",
+            metadata: {
+              name: `aios-${route.name}`,
+              namespace: ns.metadata.name,
+              labels: recommendedLabels({
+                name: `aios-${route.name}`,
+                component: "gateway-route",
+                clusterId: args.clusterId,
+              }),
+            },
+            spec: mappingSpec(route, args.settings.mappingApiVersion),
+          },
+          // The Mapping CRD comes with the chart.
+          {
+            parent: this,
+            dependsOn: chart.resources.apply((r) => (r as pulumi.Resource[] | undefined) ?? []),
+          },
+        ),
+    );
+    this.namespace = ns.metadata.name;
+    this.routes = pulumi
+      .all(mappings.map((m) => m.metadata.name))
+      .apply(() => routes.map((r) => r.prefix));
+    this.registerOutputs({ namespace: this.namespace, routes: this.routes });
+  }
+}

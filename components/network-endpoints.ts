@@ -1,0 +1,57 @@
+/**
+ * The AIOS network's endpoints a worker cluster talks to (`aios-infra:network`): upstream's
+ * `GLOBAL_SERVICES_MAP`, with its keys spelled exactly as upstream does so an operator can paste
+ * the map from the gateway's configuration (aios-spec §1.5.4). Upstream raises a KeyError at
+ * install time for a missing key; here every missing or malformed value is named at preview.
+ */
+import { z } from "zod";
+import { parseImageRef } from "./images";
+
+function urlWithScheme(schemes: readonly string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return schemes.includes(url.protocol.replace(/:$/, "")) && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a ${schemes.join(" or ")} URL with a host, e.g. ${example}` },
+  );
+}
+
+const redisUrl = urlWithScheme(["redis", "rediss"], "redis://10.0.0.5:30200/0");
+const httpUrl = urlWithScheme(["http", "https"], "http://10.0.0.5:30101");
+
+/** `aios-infra:network`: the GLOBAL_SERVICES_MAP of the AIOS network. */
+export const networkEndpointsSchema = z.strictObject({
+  /** Redis that receives block metrics (metrics-writer `BLOCK_METRICS_GLOBAL_DB_REDIS_HOST`). */
+  global_block_metrics_redis_host: redisUrl,
+  /** Redis that receives cluster metrics. */
+  global_cluster_metrics_redis_host: redisUrl,
+  /** Redis that receives vDAG metrics. */
+  global_vdag_metrics_redis_host: redisUrl,
+  /** Policy DB (also the remote policy rule and executor host URL). */
+  policy_db_url: httpUrl,
+  /** Blocks DB API. */
+  blocks_db_url: httpUrl,
+  /** Cluster DB API (the cluster registry). */
+  cluster_db_url: httpUrl,
+  /** vDAG DB API. */
+  vdag_db_url: httpUrl,
+  /** vDAG controller DB API. */
+  vdag_controller_db_url: httpUrl,
+  /** Image of vDAG controllers the cluster controller starts. @default - the controller's own */
+  vdag_controller_image_name: z
+    .string()
+    .refine((v) => parseImageRef(v) !== undefined, {
+      error: "must be an image reference: [registry[:port]/]repository[:tag][@sha256:<digest>]",
+    })
+    .optional(),
+  /** The adhoc inference server vDAG controllers use. @default - none */
+  vdag_adhoc_inference_server_url: z.string().min(1).optional(),
+});
+
+/** The parsed network endpoints. */
+export type NetworkEndpoints = z.infer<typeof networkEndpointsSchema>;
