@@ -10,9 +10,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import * as YAML from "yaml";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
 import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
+import {
+  readStackFile,
+  writeProjectFile,
+  writeStackFile,
+  type StackFile,
+} from "./pulumi/project-files";
 import { ensurePassphraseFile, openStack, PROJECT_DIR } from "./pulumi/workspace";
 
 const STATE_DIR = path.join(PROJECT_DIR, ".aios");
@@ -22,16 +27,30 @@ type Command = (typeof COMMANDS)[number];
 
 const say = (message: string) => console.log(`[aios-infra] ${message}`);
 
-/** The stack file's config section. */
-function readStackConfig(stack: string): Record<string, unknown> {
+/** The committed stack file. */
+function readRepoStackFile(stack: string): StackFile {
   const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
+  const doc = readStackFile(file);
+  if (doc === undefined) {
     throw new Error(`no stack file ${file}; create it (see the README's configuration reference)`);
   }
-  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as {
-    config?: Record<string, unknown>;
-  };
-  return doc.config ?? {};
+  return doc;
+}
+
+/** The stack file's config section. */
+function readStackConfig(stack: string): Record<string, unknown> {
+  return readRepoStackFile(stack).config ?? {};
+}
+
+/**
+ * The directory the CLI runs in: .aios/project, with the committed stack file's content, so the
+ * CLI's rewrites (the salt it adds) stay out of the repository.
+ */
+function prepareWorkDir(stack: string): string {
+  const dir = path.join(STATE_DIR, "project");
+  writeProjectFile(dir);
+  writeStackFile(dir, stack, readRepoStackFile(stack));
+  return dir;
 }
 
 /** Where the stack deploys: its own kubeconfig, or the embedded cluster (fresh when just started). */
@@ -119,6 +138,7 @@ async function run(command: Command, stackName: string): Promise<void> {
   const target = await clusterFor(stackName, command === "start");
   const stack = await openStack({
     stackName,
+    workDir: prepareWorkDir(stackName),
     backendDir: path.join(STATE_DIR, "state"),
     passphraseFile: passphraseFile(),
     kubeconfigPath: target.kubeconfigPath,

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import * as YAML from "yaml";
-import { openStack, PROJECT_DIR } from "../../scripts/pulumi/workspace";
+import { writeProjectFile, writeStackFile } from "../../scripts/pulumi/project-files";
+import { openStack } from "../../scripts/pulumi/workspace";
 
 /** A stack for one e2e suite. */
 export interface E2eStack {
@@ -25,12 +25,7 @@ export async function openE2eStack(
   kubeconfigPath: string,
 ): Promise<E2eStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-e2e-"));
-  // The project file without `main`: the program runs inline, from this process.
-  const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
-    main?: string;
-  };
-  delete project.main;
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(project));
+  writeProjectFile(dir);
   writeStackConfig(dir, stackName, config);
   fs.writeFileSync(path.join(dir, "passphrase"), "e2e-passphrase", { mode: 0o600 });
   const stack = await openStack({
@@ -50,12 +45,7 @@ export async function openE2eStack(
   };
 }
 
-/** (Re)writes the stack file with `config` (JSON is YAML). */
+/** (Re)writes the stack file with `config`, keeping the salt the CLI wrote. */
 export function writeStackConfig(dir: string, stackName: string, config: Record<string, unknown>) {
-  const file = path.join(dir, `Pulumi.${stackName}.yaml`);
-  // Keep what the CLI wrote (the secrets provider's salt); replace the config.
-  const previous = fs.existsSync(file)
-    ? (YAML.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
-    : {};
-  fs.writeFileSync(file, YAML.stringify({ ...previous, config }));
+  writeStackFile(dir, stackName, { config });
 }
