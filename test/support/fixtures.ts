@@ -36,3 +36,22 @@ export function withGpu(doc: ClusterDocumentInput, index: number): ClusterDocume
   };
   return copy;
 }
+
+/** Network endpoints (upstream's GLOBAL_SERVICES_MAP) for tests; nothing listens there. */
+export const NETWORK = {
+  global_block_metrics_redis_host: "redis://mgmt.test:30200/0",
+  global_cluster_metrics_redis_host: "redis://mgmt.test:30200/1",
+  global_vdag_metrics_redis_host: "redis://mgmt.test:30200/2",
+  policy_db_url: "http://mgmt.test:30102",
+  blocks_db_url: "http://mgmt.test:30100",
+  cluster_db_url: "http://mgmt.test:30101",
+  vdag_db_url: "http://mgmt.test:30103",
+  vdag_controller_db_url: "http://mgmt.test:30104",
+} as const;
+
+/** Raw stack config (as parseStackConfig receives it) with the test network unless given. */
+export function withNetwork(raw: unknown): unknown {
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw) && !("network" in raw)
+    ? { network: NETWORK, ...raw }
+    : raw;
+}

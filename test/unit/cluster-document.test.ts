@@ -1,16 +1,14 @@
 /** The AIOS cluster document: the seed accepted, aggregates, and malformed documents rejected. */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access --
-   the mutations below deliberately break the document's types. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { ConfigError, parseStackConfig } from "../../components";
 import { clusterDocumentJsonSchema } from "../../components/cluster-document-json-schema";
-import { minimalCluster, SEED_CLUSTER } from "../support/fixtures";
+import { minimalCluster, SEED_CLUSTER, NETWORK } from "../support/fixtures";
 
 function problemPaths(cluster: unknown): string[] {
   try {
-    parseStackConfig({ cluster });
+    parseStackConfig({ network: NETWORK, cluster });
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as ConfigError).problems.map((p) => p.path);
@@ -21,7 +19,7 @@ function problemPaths(cluster: unknown): string[] {
 const base = () => structuredClone(minimalCluster("c1", [["n1"], ["n2"]])) as Record<string, any>;
 
 test("the onboarding seed's example document parses, aggregates checked", () => {
-  const { cluster } = parseStackConfig({ cluster: SEED_CLUSTER });
+  const { cluster } = parseStackConfig({ network: NETWORK, cluster: SEED_CLUSTER });
   expect(cluster.id).toBe("cluster-west-vision-001");
   expect(cluster.gpus).toEqual({ count: 3, memory: 49152 });
   expect(cluster.vcpus).toEqual({ count: 48 });
@@ -42,7 +40,7 @@ test("omitted aggregates are computed from the nodes, and model names from the G
   const nodes = doc.nodes as { count?: number; nodeData: { gpus: { modelNames?: string[] } }[] };
   delete nodes.count;
   delete nodes.nodeData[0].gpus.modelNames;
-  const { cluster } = parseStackConfig({ cluster: doc });
+  const { cluster } = parseStackConfig({ network: NETWORK, cluster: doc });
   expect(cluster.gpus).toEqual({ count: 3, memory: 49152 });
   expect(cluster.storage).toEqual({ disks: 3, size: 1572864 });
   expect(cluster.network).toEqual({ interfaces: 3, txBandwidth: 15000, rxBandwidth: 15000 });
@@ -174,7 +172,7 @@ test("any generated invalid document yields path-naming problems, never another 
       const doc = base();
       doc[key] = value;
       try {
-        parseStackConfig({ cluster: doc });
+        parseStackConfig({ network: NETWORK, cluster: doc });
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         for (const p of (e as ConfigError).problems) {

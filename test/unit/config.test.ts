@@ -1,6 +1,6 @@
 import * as fc from "fast-check";
 import { ConfigError, parseStackConfig } from "../../components";
-import { minimalCluster } from "../support/fixtures";
+import { minimalCluster, NETWORK, withNetwork } from "../support/fixtures";
 
 const valid = {
   environment: "dev",
@@ -14,7 +14,7 @@ const cluster = (nodeData: unknown[], extra: Record<string, unknown> = {}) => ({
 /** The problem lines of the error thrown for `raw`. */
 function problems(raw: unknown, unknownKeys: string[] = []): string[] {
   try {
-    parseStackConfig(raw, unknownKeys);
+    parseStackConfig(withNetwork(raw), unknownKeys);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
     return (e as ConfigError).problems.map(
@@ -26,7 +26,7 @@ function problems(raw: unknown, unknownKeys: string[] = []): string[] {
 
 describe("parseStackConfig", () => {
   test("accepts a valid document and applies defaults", () => {
-    expect(parseStackConfig(valid)).toMatchObject({
+    expect(parseStackConfig({ network: NETWORK, ...valid })).toMatchObject({
       environment: "dev",
       clusterId: "cluster-1",
       nodes: [
@@ -34,7 +34,7 @@ describe("parseStackConfig", () => {
         { id: "gpu-1", kubernetesNodeName: "worker-7.lab" },
       ],
     });
-    expect(parseStackConfig({ cluster: valid.cluster }).environment).toBe("dev");
+    expect(parseStackConfig({ network: NETWORK, cluster: valid.cluster }).environment).toBe("dev");
   });
 
   test("fails naming the missing cluster document", () => {
@@ -86,13 +86,13 @@ describe("parseStackConfig", () => {
 
   test("fails on misspelt settings, inside the document and in the namespace", () => {
     expect(problems({ cluster: { ...valid.cluster, regoinId: "eu" } }, ["kubeconfg"])).toEqual([
-      "aios-infra:kubeconfg: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, kubeconfig (received a value)",
+      "aios-infra:kubeconfg: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, network, gateway, metricsStorage, kubeconfig (received a value)",
       'aios-infra:cluster.regoinId: is not a known setting; remove it or check its spelling (received "eu")',
     ]);
   });
 
   test("the aggregated message lists every problem and how to fix them", () => {
-    expect(() => parseStackConfig({ environment: 1, cluster: "x" })).toThrow(
+    expect(() => parseStackConfig({ network: NETWORK, environment: 1, cluster: "x" })).toThrow(
       [
         "invalid stack configuration (2 problems):",
         '  - aios-infra:environment: Invalid option: expected one of "dev"|"staging"|"production" (received 1)',
@@ -106,7 +106,7 @@ describe("parseStackConfig", () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), (environment, cluster) => {
         try {
-          parseStackConfig({ environment, cluster });
+          parseStackConfig({ network: NETWORK, environment, cluster });
           return true; // fc.anything() can, rarely, build a valid document
         } catch (e) {
           expect(e).toBeInstanceOf(ConfigError);

@@ -1,7 +1,7 @@
 /** Image references: parsed, validated, and pinned outside dev. */
 import { parseStackConfig } from "../../components";
-import { isPinned, parseImageRef } from "../../components/images";
-import { minimalCluster } from "../support/fixtures";
+import { DEFAULT_IMAGES, IMAGE_KEYS, isPinned, parseImageRef } from "../../components/images";
+import { minimalCluster, NETWORK } from "../support/fixtures";
 
 const cluster = minimalCluster("c", [["n"]]);
 const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -34,24 +34,65 @@ test.each(["", "UPPER/case:1", "a b:1", "repo:", "repo@sha256:short"])(
   },
 );
 
-test("defaults are pinned public images; AIOS images come from config", () => {
+/** Pinned AIOS images from a private registry, as staging and production must name them. */
+const PINNED_AIOS = Object.fromEntries(
+  IMAGE_KEYS.filter((k) => DEFAULT_IMAGES[k] === undefined).map((k) => [
+    k,
+    `registry.local/aios/${k.toLowerCase()}:2.3.1`,
+  ]),
+);
+
+test("dev defaults: pinned public datastores and upstream's AIOS images, overridable", () => {
   const { images } = parseStackConfig({
+    network: NETWORK,
     cluster,
     images: { membershipServer: "registry.local/aios/membership:2.3.1" },
   });
   expect(images).toEqual({
     mongo: "mongo:7.0.14",
     redis: "redis:7.4.1",
+    metricsWriter: "34.58.1.86:31280/cluster/metrics:latest",
+    metricsCollector: "34.58.1.86:31280/cluster/daemon:latest",
+    controllerInfra: "34.58.1.86:31280/cluster/infra:latest",
+    blockTransactions: "34.58.1.86:31280/cluster/block-tx:latest",
+    parameterUpdater: "34.58.1.86:31280/cluster/parameter-updater:latest",
+    clusterMonitor: "34.58.1.86:31280/cluster/monitor:latest",
+    healthChecker: "34.58.1.86:31280/cluster/stability-checker:latest",
     membershipServer: "registry.local/aios/membership:2.3.1",
+    grpcProxy: "34.58.1.86:31280/cluster/rpc:latest",
   });
+});
+
+test("outside dev every AIOS image is required, named by key", () => {
+  const { membershipServer, ...rest } = PINNED_AIOS;
+  expect(membershipServer).toBe("registry.local/aios/membershipserver:2.3.1");
+  expect(() =>
+    parseStackConfig({ network: NETWORK, environment: "production", cluster, images: rest }),
+  ).toThrow(
+    [
+      "invalid stack configuration (1 problem):",
+      "  - aios-infra:images.membershipServer: is required in production: a pinned image from your registry (upstream's :latest images are defaults in dev only) (received nothing)",
+    ].join("\n"),
+  );
+  expect(
+    parseStackConfig({ network: NETWORK, environment: "production", cluster, images: PINNED_AIOS })
+      .images.grpcProxy,
+  ).toBe("registry.local/aios/grpcproxy:2.3.1");
 });
 
 test("dev accepts latest; staging refuses it and untagged images, naming each key", () => {
   const images = { redis: "redis:latest", grpcProxy: "registry.local/aios/rpc" };
-  expect(parseStackConfig({ environment: "dev", cluster, images }).images.redis).toBe(
-    "redis:latest",
-  );
-  expect(() => parseStackConfig({ environment: "staging", cluster, images })).toThrow(
+  expect(
+    parseStackConfig({ network: NETWORK, environment: "dev", cluster, images }).images.redis,
+  ).toBe("redis:latest");
+  expect(() =>
+    parseStackConfig({
+      network: NETWORK,
+      environment: "staging",
+      cluster,
+      images: { ...PINNED_AIOS, ...images },
+    }),
+  ).toThrow(
     [
       "invalid stack configuration (2 problems):",
       "  - aios-infra:images.redis: must be pinned to a version tag or a digest in staging ('latest' and untagged images change under a running cluster) (received \"redis:latest\")",
@@ -62,7 +103,7 @@ test("dev accepts latest; staging refuses it and untagged images, naming each ke
 
 test("malformed references and unknown image keys are reported", () => {
   expect(() =>
-    parseStackConfig({ cluster, images: { redis: "Redis 7", mysql: "mysql:8" } }),
+    parseStackConfig({ network: NETWORK, cluster, images: { redis: "Redis 7", mysql: "mysql:8" } }),
   ).toThrow(
     [
       "invalid stack configuration (2 problems):",

@@ -6,7 +6,7 @@ import {
   planNodePorts,
 } from "../../components";
 import { ConfigError } from "../../components/config-errors";
-import { minimalCluster } from "../support/fixtures";
+import { minimalCluster, NETWORK } from "../support/fixtures";
 
 test("the defaults are upstream's ports, in range, with no port claimed twice", () => {
   const { plan, problems } = planNodePorts();
@@ -65,20 +65,29 @@ test("ports outside the cluster's range are rejected with the range", () => {
 
 test("the stack config reports NodePort problems in the aggregated error", () => {
   const cluster = minimalCluster("c", [["n"]]);
-  expect(() => parseStackConfig({ cluster, nodePorts: { health: 32300, monitor: 40000 } })).toThrow(
+  expect(() =>
+    parseStackConfig({ network: NETWORK, cluster, nodePorts: { health: 32300, monitor: 40000 } }),
+  ).toThrow(
     [
       "invalid stack configuration (2 problems):",
       "  - aios-infra:nodePorts.monitor: must be inside the cluster's NodePort range 30000-32767 (received 40000)",
       "  - aios-infra:nodePorts.health: NodePort 32300 is already claimed by controllerInfra; choose a free port for one of them (received 32300)",
     ].join("\n"),
   );
-  expect(() => parseStackConfig({ cluster, nodePorts: { gatewy: 1 } })).toThrow(ConfigError);
-  expect(() =>
-    parseStackConfig({ cluster, nodePorts: { range: { min: 32000, max: 31000 } } }),
-  ).toThrow("aios-infra:nodePorts.range: min must not be greater than max (received 32000-31000)");
-  expect(parseStackConfig({ cluster, nodePorts: { grpcProxy: 31999 } }).nodePorts.grpcProxy).toBe(
-    31999,
+  expect(() => parseStackConfig({ network: NETWORK, cluster, nodePorts: { gatewy: 1 } })).toThrow(
+    ConfigError,
   );
+  expect(() =>
+    parseStackConfig({
+      network: NETWORK,
+      cluster,
+      nodePorts: { range: { min: 32000, max: 31000 } },
+    }),
+  ).toThrow("aios-infra:nodePorts.range: min must not be greater than max (received 32000-31000)");
+  expect(
+    parseStackConfig({ network: NETWORK, cluster, nodePorts: { grpcProxy: 31999 } }).nodePorts
+      .grpcProxy,
+  ).toBe(31999);
 });
 
 test("gpu.aios/info is formatted exactly as upstream's gpu_info.sh writes it", () => {
