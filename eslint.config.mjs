@@ -29,7 +29,10 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-unused-expressions": "error",
       "@typescript-eslint/switch-exhaustiveness-check": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // `import x = require("…")` is how a CommonJS `export =` module (index.ts) is imported.
       "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],
       curly: "error",

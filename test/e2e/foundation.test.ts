@@ -1,15 +1,29 @@
 /**
- * The foundation loop, for real: `pulumi up` of the program against the local control plane,
- * objects asserted in the API server, no changes on preview and refresh, `pulumi destroy`, and
- * nothing the stack created left behind. Invalid config fails before anything is touched.
+ * The full default stack, for real: `pulumi up` of the program against the local control plane
+ * (gateway from the offline chart, cluster services with kwok running their pods), objects
+ * asserted in the API server, no changes on preview and refresh, `pulumi destroy`, and nothing the
+ * stack created left behind. Invalid config fails before anything is touched.
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { minimalCluster, withGpu } from "../support/fixtures";
+import {
+  availableDeployments,
+  crdExists,
+  labelledObjects,
+  nodePortServices,
+} from "../support/cluster-inventory";
+import { minimalCluster, NETWORK, OFFLINE_GATEWAY, withGpu } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 
 const CLUSTER = withGpu(minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]), 0);
 const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"];
+/** The stack config: the cluster, the network endpoints and the offline gateway chart. */
+const config = (cluster: unknown, extra: Record<string, unknown> = {}) => ({
+  "aios-infra:cluster": cluster,
+  "aios-infra:network": NETWORK,
+  "aios-infra:gateway": OFFLINE_GATEWAY,
+  ...extra,
+});
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -22,7 +36,7 @@ beforeAll(async () => {
     nodes: [{ name: "kwok-gpu-1", gpus: 2 }, { name: "cpu-1" }, { name: "not-in-config" }],
   });
   core = plane.kubeConfig().makeApiClient(k8s.CoreV1Api);
-  e2e = await openE2eStack("e2e", { "aios-infra:cluster": CLUSTER }, plane.kubeconfigPath);
+  e2e = await openE2eStack("e2e", config(CLUSTER), plane.kubeconfigPath);
 });
 
 afterAll(async () => {
@@ -51,10 +65,11 @@ async function nodeAnnotations(name: string): Promise<Record<string, string>> {
 }
 
 test("invalid config fails at preview with every problem named, and creates nothing", async () => {
-  writeStackConfig(e2e.dir, "e2e", {
-    "aios-infra:cluster": { ...minimalCluster("E2E_Cluster", [["a"], ["a"]]) },
-    "aios-infra:colour": "blue",
-  });
+  writeStackConfig(
+    e2e.dir,
+    "e2e",
+    config(minimalCluster("E2E_Cluster", [["a"], ["a"]]), { "aios-infra:colour": "blue" }),
+  );
   try {
     const preview = e2e.stack.preview();
     await expect(preview).rejects.toThrow(
@@ -71,20 +86,22 @@ test("invalid config fails at preview with every problem named, and creates noth
       expect(await namespaceExists(ns)).toBe(false);
     }
   } finally {
-    writeStackConfig(e2e.dir, "e2e", { "aios-infra:cluster": CLUSTER });
+    writeStackConfig(e2e.dir, "e2e", config(CLUSTER));
   }
 });
 
 test("a node named in config but absent from the cluster fails preview, naming it", async () => {
-  writeStackConfig(e2e.dir, "e2e", {
-    "aios-infra:cluster": minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["ghost"]]),
-  });
+  writeStackConfig(
+    e2e.dir,
+    "e2e",
+    config(minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["ghost"]])),
+  );
   try {
     await expect(e2e.stack.preview()).rejects.toThrow(
       "aios-infra:cluster.nodes.nodeData[1].kubernetesNodeName: names node 'ghost', which the cluster does not have (its nodes: cpu-1, kwok-gpu-1, not-in-config)",
     );
   } finally {
-    writeStackConfig(e2e.dir, "e2e", { "aios-infra:cluster": CLUSTER });
+    writeStackConfig(e2e.dir, "e2e", config(CLUSTER));
   }
 });
 
@@ -117,6 +134,54 @@ test("up creates the namespaces and node labels, and reports them as outputs", a
   expect(await nodeLabels("not-in-config")).not.toHaveProperty("nodeID");
 });
 
+test("up brings the gateway and every cluster service up, on the planned NodePorts", async () => {
+  const kc = plane.kubeConfig();
+  expect(await availableDeployments(kc, "e2e-cluster")).toEqual([
+    "controllers/e2e-cluster-controller",
+    "controllers/grpc-proxy",
+    "controllers/membership-server",
+    "metrics/metrics-writer",
+  ]);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const mongo = await apps.readNamespacedStatefulSet({
+    name: "cluster-metrics",
+    namespace: "metrics",
+  });
+  expect(mongo.status?.readyReplicas).toBe(1);
+  const collector = await apps.readNamespacedDaemonSet({
+    name: "metrics-collector",
+    namespace: "metrics",
+  });
+  // One collector per node, the node outside the config included.
+  expect([collector.status?.desiredNumberScheduled, collector.status?.numberReady]).toEqual([3, 3]);
+  const gateway = await apps.readNamespacedDeployment({
+    name: "ambassador",
+    namespace: "ambassador",
+  });
+  expect(gateway.status?.availableReplicas).toBe(1);
+  expect(await nodePortServices(kc)).toEqual([
+    "ambassador/ambassador:443 -> 32009",
+    "ambassador/ambassador:80 -> 32000",
+    "controllers/e2e-cluster-controller-svc:10000 -> 32303",
+    "controllers/e2e-cluster-controller-svc:4000 -> 32300",
+    "controllers/e2e-cluster-controller-svc:5555 -> 32305",
+    "controllers/e2e-cluster-controller-svc:7500 -> 32302",
+    "controllers/e2e-cluster-controller-svc:8500 -> 32304",
+    "controllers/grpc-proxy:9000 -> 32306",
+    "controllers/membership-server-svc:8080 -> 30501",
+    "metrics/metrics-writer-api:5000 -> 32301",
+  ]);
+  expect(await crdExists(kc, "mappings.getambassador.io")).toBe(true);
+  // The Services have endpoints: the pods kwok runs are ready behind them.
+  const slices = await kc.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({
+    namespace: "metrics",
+    labelSelector: "kubernetes.io/service-name=metrics-writer-svc",
+  });
+  expect(
+    slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready)),
+  ).toHaveLength(1);
+});
+
 test("preview and refresh then show no changes", async () => {
   const preview = await e2e.stack.preview({ expectNoChanges: true });
   expect(Object.keys(preview.changeSummary).sort()).toEqual(["same"]);
@@ -138,6 +203,11 @@ test("destroy leaves nothing the stack created: namespaces and labels are gone, 
     expect(labels["kubernetes.io/hostname"]).toBe(node);
     expect(await nodeAnnotations(node)).not.toHaveProperty("gpu.aios/info");
   }
+  const kc = plane.kubeConfig();
+  expect(await labelledObjects(kc, "e2e-cluster")).toEqual([]);
+  expect(await namespaceExists("ambassador")).toBe(false);
+  expect(await crdExists(kc, "mappings.getambassador.io")).toBe(false);
+  expect(await nodePortServices(kc)).toEqual([]);
   const remaining = await e2e.stack.exportStack();
   const deployment = remaining.deployment as { resources?: unknown[] };
   expect(deployment.resources ?? []).toHaveLength(0);

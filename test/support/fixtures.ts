@@ -55,3 +55,6 @@ export function withNetwork(raw: unknown): unknown {
     ? { network: NETWORK, ...raw }
     : raw;
 }
+
+/** Gateway settings for the local control plane: the offline stand-in chart (no internet). */
+export const OFFLINE_GATEWAY = { chart: { path: "test/fixtures/charts/ambassador-offline" } };

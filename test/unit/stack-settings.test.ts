@@ -17,7 +17,8 @@ function problems(raw: Record<string, unknown>): string[] {
 }
 
 test("the network endpoints are required, each named with what it must be", () => {
-  const { policy_db_url: _, ...rest } = NETWORK;
+  const { policy_db_url, ...rest } = NETWORK;
+  expect(policy_db_url).toBe("http://mgmt.test:30102");
   expect(
     problems({
       network: {
