@@ -14,6 +14,7 @@ import {
 import type { ClusterDocument } from "./cluster-document";
 import type { ResolvedImages } from "./images";
 import type { NetworkEndpoints } from "./network-endpoints";
+import { aiosNamespaces, allow, podsNamed } from "./network-policies";
 import type { NodePortPlan } from "./ports";
 import {
   CONTAINER_PORTS,
@@ -88,6 +89,8 @@ export function metricsDbSpec(p: ClusterServicesSpecArgs): ClusterServiceSpec {
     ...(persistent
       ? { volumeClaim: { name: "data", ...p.metricsStorage } }
       : { volumes: [{ name: "data", emptyDir: {} }] }),
+    // Unauthenticated (as upstream's code expects): only the metrics-writer may connect.
+    ingress: [allow(["mongo"], [podsNamed("metrics-writer")])],
     services: [
       { name: SERVICE_NAMES.metricsDb, ports: [{ name: "mongo", port: CONTAINER_PORTS.mongo }] },
     ],
@@ -125,6 +128,8 @@ export function metricsWriterSpec(p: ClusterServicesSpecArgs): ClusterServiceSpe
       }),
       redisContainer("metrics-redis", p.images.redis),
     ],
+    // The API is open; the unauthenticated redis queue only to this cluster's AIOS pods.
+    ingress: [allow(["api"]), allow(["redis"], [aiosNamespaces(p.clusterId)])],
     services: [
       {
         name: SERVICE_NAMES.metricsWriter,
@@ -264,6 +269,8 @@ export function controllerSpec(p: ClusterServicesSpecArgs): ClusterServiceSpec {
       namespaced: { blocks: BLOCK_WORKLOAD_RULES, vdags: BLOCK_WORKLOAD_RULES },
       cluster: NODE_READER_RULES,
     },
+    // The five APIs are open; the redis sidecar (init-container state) is reached over localhost.
+    ingress: [allow(["infra", "block-tx", "params", "monitor", "health"])],
     services: [
       {
         name: controllerServiceName(p.clusterId),

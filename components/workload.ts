@@ -58,6 +58,11 @@ export interface WorkloadArgs {
   readonly services?: readonly WorkloadServiceArgs[];
   /** StatefulSet: a persistent volume per replica. @default - none */
   readonly volumeClaim?: WorkloadVolumeClaimArgs;
+  /**
+   * Ingress allowed to the pods; any port not listed is closed to other pods (a NetworkPolicy).
+   * @default - no policy: every port open inside the cluster
+   */
+  readonly ingress?: readonly k8s.types.input.networking.v1.NetworkPolicyIngressRule[];
 }
 
 /** A workload, its identity and its Services. */
@@ -152,6 +157,16 @@ export class Workload extends pulumi.ComponentResource {
           child,
         ),
     );
+    if (args.ingress !== undefined) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-networkpolicy`,
+        {
+          metadata: metadata(args.name, args.namespace),
+          spec: { podSelector: selector, policyTypes: ["Ingress"], ingress: [...args.ingress] },
+        },
+        child,
+      );
+    }
     this.workloadName = workload.metadata.name;
     this.serviceNames = pulumi.all(services.map((s) => s.metadata.name));
     this.registerOutputs({ workloadName: this.workloadName, serviceNames: this.serviceNames });

@@ -172,6 +172,19 @@ test("up brings the gateway and every cluster service up, on the planned NodePor
     "metrics/metrics-writer-api:5000 -> 32301",
   ]);
   expect(await crdExists(kc, "mappings.getambassador.io")).toBe(true);
+  expect(
+    (await labelledObjects(kc, "e2e-cluster")).filter((o) => /^(Network|Cluster)/.test(o)),
+  ).toEqual([
+    "ClusterRole aios:e2e-cluster:e2e-cluster-controller",
+    "ClusterRole aios:e2e-cluster:membership-server",
+    "ClusterRole aios:e2e-cluster:metrics-collector",
+    "ClusterRoleBinding aios:e2e-cluster:e2e-cluster-controller",
+    "ClusterRoleBinding aios:e2e-cluster:membership-server",
+    "ClusterRoleBinding aios:e2e-cluster:metrics-collector",
+    "NetworkPolicy controllers/e2e-cluster-controller",
+    "NetworkPolicy metrics/cluster-metrics",
+    "NetworkPolicy metrics/metrics-writer",
+  ]);
   // The Services have endpoints: the pods kwok runs are ready behind them.
   const slices = await kc.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({
     namespace: "metrics",

@@ -10,6 +10,7 @@ export async function labelledObjects(kc: k8s.KubeConfig, clusterId: string): Pr
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const q = { labelSelector };
   const lists: [string, Promise<{ items: k8s.KubernetesObject[] }>][] = [
     ["Namespace", core.listNamespace(q)],
@@ -22,6 +23,7 @@ export async function labelledObjects(kc: k8s.KubeConfig, clusterId: string): Pr
     ["RoleBinding", rbac.listRoleBindingForAllNamespaces(q)],
     ["ClusterRole", rbac.listClusterRole(q)],
     ["ClusterRoleBinding", rbac.listClusterRoleBinding(q)],
+    ["NetworkPolicy", net.listNetworkPolicyForAllNamespaces(q)],
   ];
   const out: string[] = [];
   for (const [kind, list] of lists) {

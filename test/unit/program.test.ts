@@ -51,11 +51,13 @@ const BASE_RESOURCES = [
   "kubernetes:core/v1:ServiceAccount services-metrics-db-sa",
   "kubernetes:apps/v1:StatefulSet services-metrics-db-statefulset",
   "kubernetes:core/v1:Service services-metrics-db-svc-cluster-metrics-svc",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy services-metrics-db-networkpolicy",
   // metrics-writer and its redis
   "aios-infra:cluster:Workload services-metrics-writer",
   "kubernetes:core/v1:ServiceAccount services-metrics-writer-sa",
   "kubernetes:apps/v1:Deployment services-metrics-writer-deployment",
   "kubernetes:core/v1:Service services-metrics-writer-svc-metrics-writer-svc",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy services-metrics-writer-networkpolicy",
   // metrics-collector: reads nodes
   "aios-infra:cluster:Workload services-metrics-collector",
   "kubernetes:core/v1:ServiceAccount services-metrics-collector-sa",
@@ -73,6 +75,7 @@ const BASE_RESOURCES = [
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding services-controller-clusterrolebinding",
   "kubernetes:apps/v1:Deployment services-controller-deployment",
   "kubernetes:core/v1:Service services-controller-svc-unit-cluster-controller-svc",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy services-controller-networkpolicy",
   // membership-server: labels nodes, writes bootstrap tokens in kube-system
   "aios-infra:cluster:Workload services-membership",
   "kubernetes:core/v1:ServiceAccount services-membership-sa",
@@ -304,6 +307,34 @@ describe("the default stack's cluster services", () => {
     const mongo = byName("services-metrics-db-statefulset").spec;
     expect(mongo.volumeClaimTemplates).toBeUndefined();
     expect(mongo.template.spec.volumes).toEqual([{ name: "data", emptyDir: {} }]);
+  });
+
+  test("the unauthenticated datastores accept only the AIOS pods that use them", () => {
+    const tcp = (...ports: string[]) => ports.map((port) => ({ port, protocol: "TCP" }));
+    const selector = (name: string) => ({
+      matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": "unit-cluster" },
+    });
+    expect(byName("services-metrics-db-networkpolicy").spec).toEqual({
+      podSelector: selector("cluster-metrics"),
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          ports: tcp("mongo"),
+          from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "metrics-writer" } } }],
+        },
+      ],
+    });
+    expect(byName("services-metrics-writer-networkpolicy").spec.ingress).toEqual([
+      { ports: tcp("api") },
+      {
+        ports: tcp("redis"),
+        from: [{ namespaceSelector: { matchLabels: { "aios.io/cluster-id": "unit-cluster" } } }],
+      },
+    ]);
+    // The controller's redis sidecar is not among the ports other pods may reach.
+    expect(byName("services-controller-networkpolicy").spec.ingress).toEqual([
+      { ports: tcp("infra", "block-tx", "params", "monitor", "health") },
+    ]);
   });
 
   test("the collector is the only privileged container, reading /proc and /sys read-only", () => {
