@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  AIOS_NAMESPACES,
   AiosNamespaces,
   buildUrlMap,
   ClusterServices,
@@ -12,6 +13,7 @@ import {
   Gateway,
   loadStackConfigOrReport,
   NodeLabels,
+  ThirdPartyBlock,
 } from "./components";
 
 export = async (): Promise<Record<string, unknown>> => {
@@ -56,12 +58,35 @@ export = async (): Promise<Record<string, unknown>> => {
     },
     { ...opts, dependsOn: [namespaces] },
   );
+  // The namespaces blocks' systems live in, other than the AIOS ones.
+  const blockNamespaceNames = [...new Set(config.blocks.map((b) => b.namespace))].filter(
+    (ns) => !(AIOS_NAMESPACES as readonly string[]).includes(ns),
+  );
+  const blockNamespaces =
+    blockNamespaceNames.length === 0
+      ? []
+      : [
+          new AiosNamespaces(
+            "block-namespaces",
+            { clusterId: config.clusterId, names: blockNamespaceNames },
+            opts,
+          ),
+        ];
+  const blocks = config.blocks.map((block) => {
+    const component = new ThirdPartyBlock(
+      `block-${block.id}`,
+      { block, clusterId: config.clusterId, network: config.network, projectDir: __dirname },
+      { ...opts, dependsOn: [namespaces, ...blockNamespaces, services] },
+    );
+    return [block.id, { urls: component.urls, initStatus: component.initStatus }] as const;
+  });
   return {
     clusterId: config.clusterId,
     environment: config.environment,
     namespaces: namespaces.names,
     gatewayRoutes: gateway?.routes ?? [],
     workloads: services.workloads,
+    blocks: Object.fromEntries(blocks),
     nodeIds: nodes.nodeIds,
     nodePorts: config.nodePorts,
     urlMap: buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts),

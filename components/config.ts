@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
+import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE } from "./config-namespace";
 import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
@@ -34,6 +35,7 @@ export const CONFIG_KEYS = [
   "network",
   "gateway",
   "metricsStorage",
+  "blocks",
   "kubeconfig",
 ] as const;
 
@@ -81,6 +83,8 @@ export const stackConfigSchema = z.strictObject({
       storageClassName: z.string().min(1).optional(),
     })
     .optional(),
+  /** Third-party blocks. @default [] */
+  blocks: blocksSettingsSchema,
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -120,6 +124,8 @@ export interface StackConfig {
   readonly gateway: GatewaySettings;
   /** Persistent storage of the metrics Mongo, when asked for. */
   readonly metricsStorage?: { readonly sizeMB: number; readonly storageClassName?: string };
+  /** Third-party blocks. */
+  readonly blocks: readonly BlockSettings[];
 }
 
 /** The NodePort claims a configuration makes: only the parts it switches on claim ports. */
@@ -212,6 +218,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     images: images.images,
     network,
     gateway,
+    blocks: parsed.data.blocks,
     ...(metricsStorage === undefined ? {} : { metricsStorage }),
   };
 }

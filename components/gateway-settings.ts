@@ -3,29 +3,11 @@
  * from a repository with an exact version, or a local chart directory (offline clusters, tests).
  */
 import { z } from "zod";
+import { chartSourceSchema } from "./chart-source";
 
 /** Mapping API versions: `getambassador.io/v2` (Ambassador 1.x) or v3alpha1 (Emissary 2/3). */
 export const MAPPING_API_VERSIONS = ["getambassador.io/v2", "getambassador.io/v3alpha1"] as const;
 export type MappingApiVersion = (typeof MAPPING_API_VERSIONS)[number];
-
-/** An exact chart version: SemVer without ranges or wildcards. */
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-
-const repositoryChart = z.strictObject({
-  /** Helm repository URL. */
-  repository: z.url({ protocol: /^(https?|oci)$/, error: "must be an http(s) or oci URL" }),
-  /** Chart name in the repository. */
-  name: z.string().min(1),
-  /** Exact chart version. */
-  version: z.string().regex(EXACT_VERSION, {
-    error: "must be an exact chart version such as 6.9.5 (no ranges, no 'latest')",
-  }),
-});
-
-const localChart = z.strictObject({
-  /** Path of a chart directory or .tgz, relative to the project directory. */
-  path: z.string().min(1),
-});
 
 /** The chart upstream AIOS installs (datawire/ambassador, aios-spec §1.2), pinned. */
 export const DEFAULT_GATEWAY_CHART = {
@@ -40,7 +22,7 @@ export const gatewaySettingsSchema = z
     /** Install the gateway. Required when the cluster routes through it. @default true */
     enabled: z.boolean().default(true),
     /** The chart. @default DEFAULT_GATEWAY_CHART */
-    chart: z.union([repositoryChart, localChart]).default(DEFAULT_GATEWAY_CHART),
+    chart: chartSourceSchema.default(DEFAULT_GATEWAY_CHART),
     /** API version of the Mappings. @default "getambassador.io/v2" (the default chart's) */
     mappingApiVersion: z.enum(MAPPING_API_VERSIONS).default("getambassador.io/v2"),
     /** Gateway replicas. @default 1 */

@@ -5,7 +5,6 @@
  * (upstream's annotation Mappings do not parse and point `/blocks` at the wrong port, aios-spec
  * §1.5.6).
  */
-import * as path from "node:path";
 import type { GatewaySettings, MappingApiVersion } from "./gateway-settings";
 import type { NodePortPlan } from "./ports";
 import {
@@ -22,28 +21,6 @@ export const GATEWAY_RELEASE = "ambassador";
 
 /** Ambassador's listener ports inside its pods (the chart's defaults). */
 export const GATEWAY_TARGET_PORTS = { http: 8080, https: 8443 } as const;
-
-/** How helm.v4.Chart finds the chart. */
-export interface ChartReference {
-  /** Chart name (with a repository), `oci://…` reference, or absolute local path. */
-  readonly chart: string;
-  /** Exact version (repository charts). */
-  readonly version?: string;
-  /** Repository URL (http(s) repositories). */
-  readonly repository?: string;
-}
-
-/** Resolves the configured chart; local paths are relative to `projectDir`. */
-export function chartReference(settings: GatewaySettings, projectDir: string): ChartReference {
-  const c = settings.chart;
-  if ("path" in c) {
-    return { chart: path.resolve(projectDir, c.path) };
-  }
-  if (c.repository.startsWith("oci://")) {
-    return { chart: `${c.repository.replace(/\/$/, "")}/${c.name}`, version: c.version };
-  }
-  return { chart: c.name, version: c.version, repository: c.repository };
-}
 
 /** Is `v` a plain object (not an array)? */
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { chartReference } from "./chart-source";
 import {
-  chartReference,
   GATEWAY_NAMESPACE,
   GATEWAY_RELEASE,
   gatewayRoutes,
@@ -46,7 +46,7 @@ export class Gateway extends pulumi.ComponentResource {
       { metadata: namespaceMetadata(GATEWAY_NAMESPACE, args.clusterId) },
       { parent: this },
     );
-    const ref = chartReference(args.settings, args.projectDir);
+    const ref = chartReference(args.settings.chart, args.projectDir);
     const chart = new k8s.helm.v4.Chart(
       `${name}-chart`,
       {

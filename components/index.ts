@@ -24,3 +24,7 @@ export { Gateway } from "./gateway";
 export type { GatewayArgs } from "./gateway";
 export { Workload } from "./workload";
 export type { WorkloadArgs } from "./workload";
+export { ThirdPartyBlock } from "./blocks/third-party-block";
+export type { ThirdPartyBlockArgs } from "./blocks/third-party-block";
+export { InitContainer } from "./lifecycle/init-container";
+export type { InitContainerArgs } from "./lifecycle/init-container";

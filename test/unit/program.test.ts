@@ -152,6 +152,7 @@ describe("the default stack", () => {
       nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
       nodePorts: DEFAULT_NODE_PORTS,
       gatewayRoutes: [],
+      blocks: {},
       workloads: {
         "metrics-db": "cluster-metrics",
         "metrics-writer": "metrics-writer",

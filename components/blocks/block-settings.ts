@@ -1,0 +1,114 @@
+/**
+ * `aios-infra:blocks`: third-party blocks, each with its system — a Helm release, an externally
+ * managed URL, or none (its init container installs it) — and optional init-container hooks.
+ */
+import { z } from "zod";
+import { chartSourceSchema } from "../chart-source";
+import { dnsLabel } from "../cluster-document";
+import { parseImageRef } from "../images";
+
+/** The namespace blocks' systems go to unless they name one. */
+export const DEFAULT_BLOCK_NAMESPACE = "third-party";
+
+/** Block ids leave room for the `-init-create` / `-init-status` suffixes in 63 characters. */
+const blockId = dnsLabel.refine((v) => v.length <= 50, { error: "must be at most 50 characters" });
+
+const urlName = z.string().regex(/^[a-z][a-z0-9_]*$/, {
+  error: "must be a snake_case name such as server_url",
+});
+
+/** A URL the block exposes, computed from a Service of its release. */
+const serviceUrlSchema = z.strictObject({
+  /** Service name. @default - the release name (`<blockId>-<name>`) */
+  service: z.string().min(1).optional(),
+  /** Service port: its name or number. */
+  port: z.union([z.string().min(1), z.int().min(1).max(65535)]),
+  /** @default "http" */
+  scheme: z
+    .string()
+    .regex(/^[a-z][a-z0-9+.-]*$/)
+    .default("http"),
+  /** Path appended to the URL. @default "" */
+  path: z.string().default(""),
+});
+
+const helmSystem = z.strictObject({
+  kind: z.literal("helm"),
+  chart: chartSourceSchema,
+  /** Chart values. @default {} */
+  values: z.record(z.string(), z.unknown()).default({}),
+  /** URLs the block exposes, by name (`server_url`, `metrics_url`, …). @default {} */
+  urls: z.record(urlName, serviceUrlSchema).default({}),
+  /** Seconds Helm waits for the release to be ready. @default 600 */
+  timeoutSeconds: z.int().min(30).max(3600).default(600),
+});
+
+const externalSystem = z.strictObject({
+  kind: z.literal("external"),
+  /** URLs of the externally managed system, by name. */
+  urls: z.record(
+    urlName,
+    z.url({ error: "must be an absolute URL such as http://triton.example.org:8000" }),
+  ),
+});
+
+const noSystem = z.strictObject({ kind: z.literal("none") });
+
+/** The init container that installs (create) and removes (delete) the block's system. */
+export const initContainerSettingsSchema = z.strictObject({
+  image: z.string().refine((v) => parseImageRef(v) !== undefined, {
+    error: "must be an image reference: [registry[:port]/]repository[:tag][@sha256:<digest>]",
+  }),
+  /** Extra environment. @default {} */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  /** Resource allocation passed as ALLOCATION_DATA on create. @default {} */
+  allocationData: z.record(z.string(), z.unknown()).default({}),
+  /** Annotations of the Job's pod. @default {} */
+  podAnnotations: z.record(z.string(), z.string()).default({}),
+  /** Seconds one lifecycle may take. @default 900 */
+  deadlineSeconds: z.int().min(5).max(86400).default(900),
+  /** Pod retries before the lifecycle fails. @default 0 */
+  backoffLimit: z.int().min(0).max(6).default(0),
+  /** Write finish() output to the blocks registry (`blockInitData.initContainer`). @default false */
+  writeToRegistry: z.boolean().default(false),
+});
+
+/** One third-party block. */
+export const blockSettingsSchema = z
+  .strictObject({
+    /** The AIOS block id. */
+    id: blockId,
+    /** Name of its system (the release is `<id>-<name>`). */
+    name: dnsLabel,
+    /** Namespace of the system and its init container. @default "third-party" */
+    namespace: dnsLabel.default(DEFAULT_BLOCK_NAMESPACE),
+    system: z.discriminatedUnion("kind", [helmSystem, externalSystem, noSystem]),
+    initContainer: initContainerSettingsSchema.optional(),
+  })
+  .refine((b) => b.system.kind !== "none" || b.initContainer !== undefined, {
+    error: "a block whose system is 'none' needs an initContainer to install it",
+    path: ["initContainer"],
+  });
+
+/** `aios-infra:blocks`. */
+export const blocksSettingsSchema = z
+  .array(blockSettingsSchema)
+  .default([])
+  .superRefine((blocks, ctx) => {
+    const seen = new Map<string, number>();
+    blocks.forEach((b, i) => {
+      const first = seen.get(b.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "id"],
+          input: b.id,
+          message: `duplicates [${first}].id (block ids must be unique)`,
+        });
+      }
+      seen.set(b.id, i);
+    });
+  });
+
+export type BlockSettings = z.infer<typeof blockSettingsSchema>;
+export type InitContainerSettings = z.infer<typeof initContainerSettingsSchema>;

@@ -1,0 +1,148 @@
+/**
+ * A third-party block: its system (a Helm release, an external URL, or none), the URLs it exposes,
+ * and its init container's lifecycle with a ServiceAccount limited to the block's namespace. The
+ * init container depends on the release, so destroy runs its delete mode before the release goes.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartReference } from "../chart-source";
+import { recommendedLabels } from "../labels";
+import { InitContainer } from "../lifecycle/init-container";
+import type { NetworkEndpoints } from "../network-endpoints";
+import type { BlockSettings } from "./block-settings";
+import {
+  INIT_CONTAINER_RULES,
+  initServiceAccountName,
+  lifecycleSpec,
+  releaseName,
+  serviceUrl,
+} from "./block-specs";
+
+/** Arguments of {@link ThirdPartyBlock}. */
+export interface ThirdPartyBlockArgs {
+  /** The block, as parsed from `aios-infra:blocks`. */
+  readonly block: BlockSettings;
+  /** The AIOS cluster id. */
+  readonly clusterId: string;
+  /** The AIOS network's endpoints (the init container's BLOCK_SERVICE_URL, CLUSTER_SERVICE_URL). */
+  readonly network: NetworkEndpoints;
+  /** Directory local chart paths are relative to. */
+  readonly projectDir: string;
+}
+
+/** One third-party block. */
+export class ThirdPartyBlock extends pulumi.ComponentResource {
+  /** URLs the block exposes: from its release's Services or external URLs, then finish() output. */
+  public readonly urls: pulumi.Output<Record<string, string>>;
+  /** The init container's status (`finish`), or `none` without one. */
+  public readonly initStatus: pulumi.Output<string>;
+
+  constructor(name: string, args: ThirdPartyBlockArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aios-infra:blocks:ThirdPartyBlock", name, {}, opts);
+    const { block, clusterId } = args;
+    const labels = recommendedLabels({
+      name: block.name,
+      component: "third-party-block",
+      clusterId,
+      instance: block.id,
+    });
+    const child = { parent: this };
+
+    let systemUrls: pulumi.Output<Record<string, string>> = pulumi.output<Record<string, string>>(
+      {},
+    );
+    let release: k8s.helm.v3.Release | undefined;
+    const system = block.system;
+    if (system.kind === "helm") {
+      const ref = chartReference(system.chart, args.projectDir);
+      release = new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+          name: releaseName(block),
+          namespace: block.namespace,
+          chart: ref.chart,
+          ...(ref.version === undefined ? {} : { version: ref.version }),
+          ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+          values: system.values,
+          timeout: system.timeoutSeconds,
+          cleanupOnFail: true,
+        },
+        child,
+      );
+      const r = release;
+      const entries = Object.entries(system.urls).map(([key, u]) => {
+        const serviceName = u.service ?? releaseName(block);
+        const svc = k8s.core.v1.Service.get(
+          `${name}-svc-${key}`,
+          pulumi.interpolate`${r.status.namespace}/${serviceName}`,
+          { parent: this, dependsOn: [r] },
+        );
+        return svc.spec.ports.apply((ports) => [
+          key,
+          serviceUrl({
+            service: serviceName,
+            namespace: block.namespace,
+            port: u.port,
+            scheme: u.scheme,
+            path: u.path,
+            ports: ports.map((p) => ({ name: p.name, port: p.port })),
+          }),
+        ]);
+      });
+      systemUrls = pulumi
+        .all(entries)
+        .apply((pairs) => Object.fromEntries(pairs) as Record<string, string>);
+    } else if (system.kind === "external") {
+      systemUrls = pulumi.output({ ...system.urls });
+    }
+
+    let initStatus: pulumi.Output<string> = pulumi.output("none");
+    let initUrls: pulumi.Output<Record<string, string>> = pulumi.output<Record<string, string>>({});
+    if (block.initContainer !== undefined) {
+      const init = block.initContainer;
+      const saName = initServiceAccountName(block.id);
+      const meta = { name: saName, namespace: block.namespace, labels };
+      const sa = new k8s.core.v1.ServiceAccount(`${name}-init-sa`, { metadata: meta }, child);
+      const role = new k8s.rbac.v1.Role(
+        `${name}-init-role`,
+        { metadata: meta, rules: [...INIT_CONTAINER_RULES] },
+        child,
+      );
+      const binding = new k8s.rbac.v1.RoleBinding(
+        `${name}-init-rolebinding`,
+        {
+          metadata: meta,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: saName },
+          subjects: [{ kind: "ServiceAccount", name: saName, namespace: block.namespace }],
+        },
+        { parent: this, dependsOn: [sa, role] },
+      );
+      const spec = lifecycleSpec({ block, init, clusterId, network: args.network, labels });
+      const lifecycle = new InitContainer(
+        `${name}-init`,
+        {
+          ...spec,
+          ...(init.writeToRegistry ? { blocksRegistryUrl: args.network.blocks_db_url } : {}),
+        },
+        // Delete mode runs while the release and the init container's access still exist.
+        {
+          parent: this,
+          dependsOn: [sa, role, binding, ...(release === undefined ? [] : [release])],
+        },
+      );
+      initStatus = lifecycle.status;
+      initUrls = lifecycle.result.apply((result) =>
+        Object.fromEntries(
+          Object.entries(result ?? {}).filter(
+            (e): e is [string, string] => typeof e[1] === "string",
+          ),
+        ),
+      );
+    }
+    this.urls = pulumi
+      .all([systemUrls, initUrls])
+      .apply(([fromSystem, fromInit]) => ({ ...fromSystem, ...fromInit }));
+    this.initStatus = initStatus;
+    this.registerOutputs({ urls: this.urls, initStatus: this.initStatus });
+  }
+}

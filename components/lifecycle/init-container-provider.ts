@@ -1,0 +1,441 @@
+/**
+ * The dynamic provider behind {@link InitContainer}: runs a block's init container as a Kubernetes
+ * Job in `create` mode on create and in `delete` mode on delete, waits by watching the Job within
+ * its deadline, judges the result (init-container-contract.ts), records it in a status ConfigMap
+ * that `read` reports, and cleans the Job up.
+ *
+ * Rules (DESIGN.md, pulumi-notes §1): this module is serialized by value into the provider
+ * process, so it captures only npm modules (required there) and pure functions; the kubeconfig
+ * comes from stack config through `configure` (or $KUBECONFIG), never from inputs; `outs` hold
+ * everything delete and read need; every wait has its own deadline.
+ */
+import * as k8s from "@kubernetes/client-node";
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  jobName,
+  judgeTermination,
+  lifecycleJob,
+  type LifecycleMode,
+  type LifecycleOutcome,
+  type LifecycleSpec,
+  type StageStatus,
+} from "./init-container-contract";
+
+/** Bumped when the provider's behaviour or state shape changes. */
+export const PROVIDER_VERSION = "1";
+
+/** Inputs of the dynamic resource. */
+export interface InitContainerInputs extends LifecycleSpec {
+  readonly providerVersion: string;
+  /** Where `finish()` output is written (`blockInitData.initContainer`). @default - nowhere */
+  readonly blocksRegistryUrl?: string;
+}
+
+/** State of the dynamic resource: its inputs and the last lifecycle's outcome. */
+export interface InitContainerOutputs extends InitContainerInputs {
+  /** `finish`, or `failed`; `missing` when refresh finds no status record. */
+  readonly status: string;
+  /** The last stage reached. */
+  readonly stage: string;
+  readonly stages: StageStatus[];
+  /** `finish()` output of the create lifecycle. */
+  readonly result: Record<string, unknown>;
+}
+
+/** Inputs whose change re-runs the lifecycle (delete mode on the old, then create on the new). */
+export const REPLACING_INPUTS = [
+  "blockId",
+  "clusterId",
+  "namespace",
+  "image",
+  "serviceAccountName",
+  "controllerUrl",
+  "blockServiceUrl",
+  "clusterServiceUrl",
+  "allocationData",
+  "env",
+  "podAnnotations",
+] as const;
+
+/** The status record's name. */
+export function statusConfigMapName(blockId: string): string {
+  return `${blockId}-init-status`;
+}
+
+function loadKubeConfig(kubeconfig: string | undefined): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (kubeconfig !== undefined && kubeconfig !== "") {
+    kc.loadFromString(kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  return kc;
+}
+
+function errorCode(e: unknown): number | undefined {
+  return (e as { code?: number }).code;
+}
+
+function describe(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === "string" && body !== "") {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      return parsed.message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+type JobEnd =
+  | { readonly kind: "complete" | "failed"; readonly job: k8s.V1Job }
+  | { readonly kind: "deleted" }
+  | { readonly kind: "deadline" };
+
+function jobEnded(job: k8s.V1Job): "complete" | "failed" | undefined {
+  for (const c of job.status?.conditions ?? []) {
+    if (c.status === "True" && c.type === "Complete") {
+      return "complete";
+    }
+    if (c.status === "True" && c.type === "Failed") {
+      return "failed";
+    }
+  }
+  return undefined;
+}
+
+/** Watches the Job until it completes, fails or disappears, or the deadline passes. */
+async function watchJob(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  name: string,
+  resourceVersion: string | undefined,
+  deadlineMs: number,
+): Promise<JobEnd> {
+  const watch = new k8s.Watch(kc);
+  let controller: AbortController | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<JobEnd>((resolve, reject) => {
+      timer = setTimeout(() => resolve({ kind: "deadline" }), Math.max(0, deadlineMs - Date.now()));
+      const start = (rv: string | undefined) =>
+        watch.watch(
+          `/apis/batch/v1/namespaces/${namespace}/jobs`,
+          {
+            fieldSelector: `metadata.name=${name}`,
+            allowWatchBookmarks: true,
+            ...(rv === undefined ? {} : { resourceVersion: rv }),
+          },
+          (type: string, obj: k8s.V1Job) => {
+            if (type === "DELETED") {
+              resolve({ kind: "deleted" });
+              return;
+            }
+            const end = jobEnded(obj);
+            if (end !== undefined) {
+              resolve({ kind: end, job: obj });
+            }
+          },
+          (err: unknown) => {
+            // The server ends watches from time to time; resume unless the wait is over.
+            if (
+              err !== null &&
+              err !== undefined &&
+              (err as { name?: string }).name !== "AbortError"
+            ) {
+              reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
+            } else if (Date.now() < deadlineMs) {
+              start(undefined).then((c) => (controller = c), reject);
+            }
+          },
+        );
+      start(resourceVersion).then((c) => (controller = c), reject);
+    });
+  } finally {
+    clearTimeout(timer);
+    controller?.abort();
+  }
+}
+
+/** Deletes the Job (and, through the garbage collector, its pods); absent is fine. */
+async function deleteJob(batch: k8s.BatchV1Api, namespace: string, name: string): Promise<void> {
+  await batch
+    .deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" })
+    .catch((e: unknown) => {
+      if (errorCode(e) !== 404) {
+        throw e;
+      }
+    });
+}
+
+/** Waits (by watch) until a Job of that name is gone, e.g. a leftover of an interrupted run. */
+async function ensureNoJob(
+  kc: k8s.KubeConfig,
+  batch: k8s.BatchV1Api,
+  namespace: string,
+  name: string,
+  deadlineMs: number,
+): Promise<void> {
+  const existing = await batch.readNamespacedJob({ name, namespace }).catch((e: unknown) => {
+    if (errorCode(e) === 404) {
+      return undefined;
+    }
+    throw e;
+  });
+  if (existing === undefined) {
+    return;
+  }
+  await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" });
+  const end = await watchJob(kc, namespace, name, existing.metadata?.resourceVersion, deadlineMs);
+  if (end.kind !== "deleted") {
+    throw new Error(`a previous Job ${namespace}/${name} is still being deleted`);
+  }
+}
+
+/** The last pod's termination and log tail. */
+async function podReport(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<{ exitCode: number; message: string; logTail: string } | undefined> {
+  const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
+  const newest = pods.items.sort((a, b) =>
+    String(a.metadata?.creationTimestamp ?? "").localeCompare(
+      String(b.metadata?.creationTimestamp ?? ""),
+    ),
+  )[pods.items.length - 1];
+  const terminated = newest?.status?.containerStatuses?.[0]?.state?.terminated;
+  if (newest === undefined || terminated === undefined) {
+    return undefined;
+  }
+  const podName = newest.metadata?.name ?? "";
+  const logTail = await core.readNamespacedPodLog({ name: podName, namespace, tailLines: 20 }).then(
+    (log) => String(log).trim(),
+    (e: unknown) => `(log unavailable: ${describe(e)})`,
+  );
+  return { exitCode: terminated.exitCode, message: terminated.message ?? "", logTail };
+}
+
+/** Runs one lifecycle to its end and always removes its Job. */
+export async function runLifecycle(
+  kc: k8s.KubeConfig,
+  spec: LifecycleSpec,
+  mode: LifecycleMode,
+): Promise<LifecycleOutcome & { logTail: string }> {
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const name = jobName(spec.blockId, mode);
+  const deadlineMs = Date.now() + spec.deadlineSeconds * 1000;
+  await ensureNoJob(kc, batch, spec.namespace, name, deadlineMs);
+  const created = await batch.createNamespacedJob({
+    namespace: spec.namespace,
+    body: lifecycleJob(spec, mode) as k8s.V1Job,
+  });
+  try {
+    const end = await watchJob(
+      kc,
+      spec.namespace,
+      name,
+      created.metadata?.resourceVersion,
+      deadlineMs,
+    );
+    const failed = (reason: string, logTail = "") => ({
+      ok: false as const,
+      stage: "unknown",
+      stages: [],
+      reason,
+      logTail,
+    });
+    if (end.kind === "deadline") {
+      return failed(`its Job did not finish within ${spec.deadlineSeconds} s (deadlineSeconds)`);
+    }
+    if (end.kind === "deleted") {
+      return failed("its Job was deleted while the provider waited for it");
+    }
+    const report = await podReport(core, spec.namespace, name);
+    if (report === undefined) {
+      const reason = end.job.status?.conditions?.find((c) => c.status === "True")?.message;
+      return failed(
+        `its Job ${end.kind === "failed" ? "failed" : "ended"} without a finished pod${reason === undefined ? "" : `: ${reason}`}`,
+      );
+    }
+    return { ...judgeTermination(report), logTail: report.logTail };
+  } finally {
+    await deleteJob(batch, spec.namespace, name);
+  }
+}
+
+/** Writes the status record `read` reports. */
+async function writeStatus(
+  kc: k8s.KubeConfig,
+  spec: LifecycleSpec,
+  mode: LifecycleMode,
+  outcome: LifecycleOutcome,
+): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const name = statusConfigMapName(spec.blockId);
+  const body: k8s.V1ConfigMap = {
+    metadata: { name, namespace: spec.namespace, labels: { ...spec.labels } },
+    data: {
+      mode,
+      status: outcome.ok ? "finish" : "failed",
+      stage: outcome.stage,
+      stages: JSON.stringify(outcome.stages),
+      result: JSON.stringify(outcome.ok ? outcome.result : {}),
+    },
+  };
+  await core
+    .replaceNamespacedConfigMap({ name, namespace: spec.namespace, body })
+    .catch((e: unknown) => {
+      if (errorCode(e) !== 404) {
+        throw e;
+      }
+      return core.createNamespacedConfigMap({ namespace: spec.namespace, body });
+    });
+}
+
+async function deleteStatus(kc: k8s.KubeConfig, spec: LifecycleSpec): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core
+    .deleteNamespacedConfigMap({
+      name: statusConfigMapName(spec.blockId),
+      namespace: spec.namespace,
+    })
+    .catch((e: unknown) => {
+      if (errorCode(e) !== 404) {
+        throw e;
+      }
+    });
+}
+
+/** Writes `finish()` output to the block's `blockInitData.initContainer` in the blocks registry. */
+async function writeRegistry(url: string, blockId: string, result: unknown): Promise<void> {
+  const target = `${url.replace(/\/$/, "")}/blocks/${encodeURIComponent(blockId)}`;
+  const response = await fetch(target, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ $set: { "blockInitData.initContainer": result } }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!response.ok) {
+    throw new Error(
+      `PUT ${target} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+    );
+  }
+}
+
+function failure(
+  spec: LifecycleSpec,
+  mode: LifecycleMode,
+  outcome: { stage: string; reason: string; logTail: string },
+): string {
+  const tail =
+    outcome.logTail === ""
+      ? ""
+      : `\n  log tail:\n    ${outcome.logTail.split("\n").join("\n    ")}`;
+  return `block ${spec.blockId}: init container ${mode} failed at stage '${outcome.stage}': ${outcome.reason}${tail}`;
+}
+
+/** Runs the create lifecycle and returns the new state, or throws keeping the resource tracked. */
+async function createOrRerun(
+  kc: k8s.KubeConfig,
+  inputs: InitContainerInputs,
+): Promise<InitContainerOutputs> {
+  const outcome = await runLifecycle(kc, inputs, "create");
+  await writeStatus(kc, inputs, "create", outcome);
+  const outs: InitContainerOutputs = {
+    ...inputs,
+    status: outcome.ok ? "finish" : "failed",
+    stage: outcome.stage,
+    stages: outcome.stages,
+    result: outcome.ok ? outcome.result : {},
+  };
+  if (!outcome.ok) {
+    // Tracked as partially created: the next `up` re-runs it, `destroy` runs delete mode.
+    throw Object.assign(new Error(failure(inputs, "create", outcome)), {
+      id: inputs.blockId,
+      properties: outs,
+      reasons: [outcome.reason],
+    });
+  }
+  if (inputs.blocksRegistryUrl !== undefined) {
+    await writeRegistry(inputs.blocksRegistryUrl, inputs.blockId, outcome.result);
+  }
+  return outs;
+}
+
+/** The provider object (one instance, reused by every InitContainer). */
+export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconfig?: string } = {
+  configure(req: pulumi.dynamic.ConfigureRequest) {
+    // Decrypted by the engine; it stays in this process and never reaches state or logs.
+    this.kubeconfig = req.config.get("aios-infra:kubeconfig");
+    return Promise.resolve();
+  },
+
+  diff(_id: string, olds: InitContainerOutputs, news: InitContainerInputs) {
+    const changed = (Object.keys(news) as (keyof InitContainerInputs)[]).filter(
+      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+    );
+    const replaces = changed.filter((k) => (REPLACING_INPUTS as readonly string[]).includes(k));
+    return Promise.resolve({
+      changes: changed.length > 0 || olds.status !== "finish",
+      replaces,
+      deleteBeforeReplace: true,
+    });
+  },
+
+  async create(inputs: InitContainerInputs) {
+    const outs = await createOrRerun(loadKubeConfig(this.kubeconfig), inputs);
+    return { id: inputs.blockId, outs };
+  },
+
+  async update(_id: string, olds: InitContainerOutputs, news: InitContainerInputs) {
+    if (olds.status === "finish") {
+      // Only settings that do not affect the system changed (deadline, retries, registry).
+      return { outs: { ...olds, ...news } };
+    }
+    return { outs: await createOrRerun(loadKubeConfig(this.kubeconfig), news) };
+  },
+
+  async delete(_id: string, props: InitContainerOutputs) {
+    const kc = loadKubeConfig(this.kubeconfig);
+    const outcome = await runLifecycle(kc, props, "delete");
+    if (!outcome.ok) {
+      await writeStatus(kc, props, "delete", outcome);
+      // The resource stays in state, so a later destroy retries.
+      throw new Error(failure(props, "delete", outcome));
+    }
+    await deleteStatus(kc, props);
+  },
+
+  async read(id: string, props: InitContainerOutputs) {
+    const core = loadKubeConfig(this.kubeconfig).makeApiClient(k8s.CoreV1Api);
+    const record = await core
+      .readNamespacedConfigMap({
+        name: statusConfigMapName(props.blockId),
+        namespace: props.namespace,
+      })
+      .catch((e: unknown) => {
+        if (errorCode(e) === 404) {
+          return undefined;
+        }
+        throw e;
+      });
+    const data = record?.data;
+    if (data === undefined) {
+      return { id, props: { ...props, status: "missing" } };
+    }
+    return {
+      id,
+      props: {
+        ...props,
+        status: data.status ?? "missing",
+        stage: data.stage ?? "unknown",
+        stages: JSON.parse(data.stages ?? "[]") as StageStatus[],
+        result: JSON.parse(data.result ?? "{}") as Record<string, unknown>,
+      },
+    };
+  },
+};
