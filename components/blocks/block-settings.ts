@@ -71,6 +71,11 @@ export const initContainerSettingsSchema = z.strictObject({
   backoffLimit: z.int().min(0).max(6).default(0),
   /** Write finish() output to the blocks registry (`blockInitData.initContainer`). @default false */
   writeToRegistry: z.boolean().default(false),
+  /**
+   * Let destroy (or replacement) remove the block without running its delete lifecycle — the
+   * escape hatch when that lifecycle cannot succeed. Takes effect after an `up`. @default false
+   */
+  skipDelete: z.boolean().default(false),
 });
 
 /** One third-party block. */

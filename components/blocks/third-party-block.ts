@@ -122,6 +122,7 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
         `${name}-init`,
         {
           ...spec,
+          skipDelete: init.skipDelete,
           ...(init.writeToRegistry ? { blocksRegistryUrl: args.network.blocks_db_url } : {}),
         },
         // Delete mode runs while the release and the init container's access still exist.

@@ -29,6 +29,8 @@ export interface InitContainerInputs extends LifecycleSpec {
   readonly providerVersion: string;
   /** Where `finish()` output is written (`blockInitData.initContainer`). @default - nowhere */
   readonly blocksRegistryUrl?: string;
+  /** Remove the resource without running the delete lifecycle. */
+  readonly skipDelete: boolean;
 }
 
 /** State of the dynamic resource: its inputs and the last lifecycle's outcome. */
@@ -76,7 +78,7 @@ function errorCode(e: unknown): number | undefined {
   return (e as { code?: number }).code;
 }
 
-function describe(e: unknown): string {
+function k8sErrorMessage(e: unknown): string {
   const body = (e as { body?: unknown }).body;
   if (typeof body === "string" && body !== "") {
     try {
@@ -213,7 +215,7 @@ async function podReport(
   const podName = newest.metadata?.name ?? "";
   const logTail = await core.readNamespacedPodLog({ name: podName, namespace, tailLines: 20 }).then(
     (log) => String(log).trim(),
-    (e: unknown) => `(log unavailable: ${describe(e)})`,
+    (e: unknown) => `(log unavailable: ${k8sErrorMessage(e)})`,
   );
   return { exitCode: terminated.exitCode, message: terminated.message ?? "", logTail };
 }
@@ -354,10 +356,11 @@ async function createOrRerun(
   };
   if (!outcome.ok) {
     // Tracked as partially created: the next `up` re-runs it, `destroy` runs delete mode.
-    throw Object.assign(new Error(failure(inputs, "create", outcome)), {
+    const message = failure(inputs, "create", outcome);
+    throw Object.assign(new Error(message), {
       id: inputs.blockId,
       properties: outs,
-      reasons: [outcome.reason],
+      reasons: [message],
     });
   }
   if (inputs.blocksRegistryUrl !== undefined) {
@@ -401,6 +404,10 @@ export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconf
 
   async delete(_id: string, props: InitContainerOutputs) {
     const kc = loadKubeConfig(this.kubeconfig);
+    if (props.skipDelete) {
+      await deleteStatus(kc, props);
+      return;
+    }
     const outcome = await runLifecycle(kc, props, "delete");
     if (!outcome.ok) {
       await writeStatus(kc, props, "delete", outcome);

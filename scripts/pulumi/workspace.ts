@@ -100,6 +100,9 @@ export function baseEnv(home: string = pulumiHome()): Record<string, string> {
     PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
     PULUMI_CREDENTIAL_STORE: "plaintext",
     PATH: [nodeBin, sdkDir, process.env.PATH ?? ""].join(path.delimiter),
+    // The dynamic-provider host resolves @pulumi/pulumi and the modules a provider requires from
+    // its working directory, which is the stack's (outside this tree under npm start and tests).
+    NODE_PATH: path.join(PROJECT_DIR, "node_modules"),
   };
 }
 
