@@ -6,6 +6,8 @@
  * running the delete lifecycles and leaving nothing. kwok finishes each Job pod with the exit code
  * and termination message the pod annotations choose.
  */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { labelledObjects } from "../support/cluster-inventory";
@@ -49,6 +51,7 @@ const TRITON = {
   },
   initContainer: {
     image: "registry.local/triton-init:1.0.0",
+    writeToRegistry: true,
     podAnnotations: lifecycle(
       finished({
         server_url: "http://triton.example:8000",
@@ -70,9 +73,25 @@ const block = (id: string, podAnnotations: Record<string, string>, extra = {}) =
   },
 });
 
+/** The blocks registry: a loopback server that records what the provider writes. */
+const registryCalls: { method: string; url: string; body: unknown }[] = [];
+const registry = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+  req.on("end", () => {
+    registryCalls.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      body: JSON.parse(body || "null"),
+    });
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+});
+let registryUrl = "";
+
 const config = (blocks: unknown[]) => ({
   "aios-infra:cluster": minimalCluster("blocks", [["node-1"]]),
-  "aios-infra:network": NETWORK,
+  "aios-infra:network": { ...NETWORK, blocks_db_url: registryUrl },
   "aios-infra:gateway": { ...OFFLINE_GATEWAY, enabled: false },
   "aios-infra:blocks": blocks,
 });
@@ -83,6 +102,8 @@ let batch: k8s.BatchV1Api;
 let core: k8s.CoreV1Api;
 
 beforeAll(async () => {
+  await new Promise<void>((resolve) => registry.listen(0, "127.0.0.1", resolve));
+  registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}`;
   plane = await LocalControlPlane.start({ nodes: [{ name: "node-1" }] });
   batch = plane.kubeConfig().makeApiClient(k8s.BatchV1Api);
   core = plane.kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -92,6 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await e2e?.dispose();
   plane?.stop();
+  registry.close();
 });
 
 const jobsLeft = async () =>
