@@ -63,6 +63,16 @@ export function problemsFromZod(
         received: renderReceived(issue.input?.[k]),
       }));
     }
+    if (issue.code === "invalid_key") {
+      // The key's own problem (e.g. its pattern's message) is more useful than "invalid key".
+      return [
+        {
+          path: renderPath(namespace, issue.path),
+          message: issue.issues.map((i) => i.message).join("; "),
+          received: renderReceived(issue.input),
+        },
+      ];
+    }
     const missing = issue.code === "invalid_type" && issue.input === undefined;
     return [
       {

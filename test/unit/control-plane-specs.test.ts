@@ -54,7 +54,7 @@ test("the kubeconfig trusts the apiserver certificate and authenticates with the
   });
 });
 
-test("the kwok stage config has one completion stage for Job pods: ours", () => {
+test("the kwok stage config completes Job pods only through our stages", () => {
   const stages = YAML.parseAllDocuments(kwokStageConfig()).map(
     (d) => (d.toJS() as { metadata: { name: string } }).metadata.name,
   );
@@ -64,7 +64,24 @@ test("the kwok stage config has one completion stage for Job pods: ours", () => 
     "pod-ready",
     "pod-delete",
     "job-pod-finish",
+    "job-pod-finish-delete-of-hang-create",
   ]);
+});
+
+test("a hang-create pod's delete lifecycle still finishes: the variant selects exactly those pods", () => {
+  const docs = YAML.parseAllDocuments(kwokStageConfig()).map((d) => d.toJS());
+  const [finish, variant] = docs.slice(-2);
+  const keys = (doc: any) =>
+    doc.spec.selector.matchExpressions.map((e: any) => `${e.key} ${e.operator} ${e.values ?? ""}`);
+  expect(keys(finish)).toContain('.metadata.annotations["e2e.aios.io/hang-create"] DoesNotExist ');
+  expect(keys(variant)).toEqual([
+    ".metadata.deletionTimestamp DoesNotExist ",
+    ".status.phase In Running",
+    ".metadata.ownerReferences.[].kind In Job",
+    '.metadata.annotations["e2e.aios.io/hang-create"] Exists ',
+    '.metadata.labels["aios.io/lifecycle"] In delete',
+  ]);
+  expect(variant.spec.next).toEqual(finish.spec.next);
 });
 
 test("versions.env parsing ignores comments and rejects malformed lines", () => {

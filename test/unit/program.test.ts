@@ -3,33 +3,17 @@
  * inputs, and what it exports.
  */
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_NODE_PORTS } from "../../components";
 import { minimalCluster, NETWORK, withGpu } from "../support/fixtures";
 import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
+import { runProgram as runProgram_ } from "../support/program-runner";
 // The module only exports the program function; nothing registers until it is called.
 import program = require("../../index");
 
 const registrations: Registration[] = recordRegistrations();
 const CLUSTER = withGpu(minimalCluster("unit-cluster", [["gpu-1", "host-1"], ["cpu-1"]]), 0);
 
-async function runProgram(config: Record<string, unknown>): Promise<Record<string, unknown>> {
-  registrations.length = 0;
-  // The node check reads a real cluster; it is covered by node-inventory and e2e tests.
-  setStackConfig({ "aios-infra:verifyNodes": false, "aios-infra:network": NETWORK, ...config });
-  const outputs = await program();
-  const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(outputs)) {
-    resolved[key] = await new Promise((resolve) =>
-      (value as { apply?: (f: (v: unknown) => void) => void }).apply !== undefined
-        ? (value as pulumi.Output<unknown>).apply(resolve)
-        : resolve(value),
-    );
-  }
-  // Let every registration reach the mocks.
-  await new Promise((r) => setTimeout(r, 50));
-  return resolved;
-}
+const runProgram = (config: Record<string, unknown>) => runProgram_(registrations, config);
 
 /** What every variant registers: all but the routing-mode-specific objects. */
 const BASE_RESOURCES = [
