@@ -182,6 +182,19 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       received: "a value",
     });
   }
+  parsed.data.blocks.forEach((b, i) => {
+    if (
+      b.initContainer?.statusSource === "controller" &&
+      network.cluster_controller_gateway_url === undefined
+    ) {
+      problems.push({
+        path: `${CONFIG_NAMESPACE}:blocks[${i}].initContainer.statusSource`,
+        message:
+          "'controller' needs aios-infra:network.cluster_controller_gateway_url (where the status API is)",
+        received: '"controller"',
+      });
+    }
+  });
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({
     claims: activeClaims(gateway.enabled, useGateway),

@@ -69,6 +69,12 @@ export const initContainerSettingsSchema = z.strictObject({
   deadlineSeconds: z.int().min(5).max(86400).default(900),
   /** Pod retries before the lifecycle fails. @default 0 */
   backoffLimit: z.int().min(0).max(6).default(0),
+  /**
+   * Where stage statuses come from: the JSON the container writes to its termination message, or
+   * the AIOS controller's init-container status API (through the network's gateway), for images
+   * built on the upstream SDK that report there. @default "termination-message"
+   */
+  statusSource: z.enum(["termination-message", "controller"]).default("termination-message"),
   /** Write finish() output to the blocks registry (`blockInitData.initContainer`). @default false */
   writeToRegistry: z.boolean().default(false),
   /**

@@ -98,5 +98,11 @@ export function lifecycleSpec(args: {
     deadlineSeconds: init.deadlineSeconds,
     backoffLimit: init.backoffLimit,
     labels: args.labels,
+    ...(init.statusSource === "controller" &&
+    args.network.cluster_controller_gateway_url !== undefined
+      ? {
+          statusUrl: `${args.network.cluster_controller_gateway_url.replace(/\/$/, "")}/initContainer/queryInitContainerData/${encodeURIComponent(args.clusterId)}`,
+        }
+      : {}),
   };
 }

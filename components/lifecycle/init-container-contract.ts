@@ -51,6 +51,11 @@ export interface LifecycleSpec {
   readonly backoffLimit: number;
   /** Labels of the Job and its pod. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The AIOS init-container status API (`…/initContainer/queryInitContainerData/<clusterId>`) to
+   * read stage statuses from instead of the termination message. @default - the termination message
+   */
+  readonly statusUrl?: string;
 }
 
 /** The SDK's environment for a lifecycle (`OPERATING_MODE=create|delete`, as the SDK expects). */
@@ -201,5 +206,61 @@ export function judgeTermination(t: Termination): LifecycleOutcome {
       typeof result === "object" && result !== null && !Array.isArray(result)
         ? (result as Record<string, unknown>)
         : {},
+  };
+}
+
+/**
+ * Judges a lifecycle from the AIOS controller's status entry, as the gateway's
+ * `queryInitContainerData` returns it (aios-spec §4.6): `{"success": true, "data": [true, {"status":
+ * "finish", "status_data": {…}}]}`. A 200 whose body reports failure is a failure.
+ */
+export function judgeControllerEntry(body: unknown): LifecycleOutcome {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const fail = (stage: string, reason: string): LifecycleOutcome => ({
+    ok: false,
+    stage,
+    stages: [],
+    reason,
+  });
+  const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  if (b.success !== true) {
+    return fail("unknown", `the status API reported failure: ${text(b.data ?? body)}`);
+  }
+  const data = b.data;
+  if (!Array.isArray(data) || data.length !== 2 || typeof data[0] !== "boolean") {
+    return fail(
+      "unknown",
+      `the status API answered an unexpected body: ${text(body).slice(0, 300)}`,
+    );
+  }
+  if (data[0] === false) {
+    return fail("unknown", `the controller has no status for the block: ${text(data[1])}`);
+  }
+  const entry = (typeof data[1] === "object" && data[1] !== null ? data[1] : {}) as Record<
+    string,
+    unknown
+  >;
+  const status = typeof entry.status === "string" ? entry.status : "unknown";
+  const statusData = entry.status_data;
+  const stages: StageStatus[] = [{ stage: status, status, message: text(statusData ?? "") }];
+  if (status === "finish") {
+    return {
+      ok: true,
+      stage: "finish",
+      stages,
+      result:
+        typeof statusData === "object" && statusData !== null && !Array.isArray(statusData)
+          ? (statusData as Record<string, unknown>)
+          : {},
+    };
+  }
+  if (status === "failed") {
+    return { ok: false, stage: "failed", stages, reason: `a stage failed: ${text(statusData)}` };
+  }
+  return {
+    ok: false,
+    stage: status,
+    stages,
+    reason: `the init container stopped at stage '${status}' without finishing`,
   };
 }

@@ -13,6 +13,7 @@ import * as k8s from "@kubernetes/client-node";
 import type * as pulumi from "@pulumi/pulumi";
 import {
   jobName,
+  judgeControllerEntry,
   judgeTermination,
   lifecycleJob,
   type LifecycleMode,
@@ -220,6 +221,34 @@ async function podReport(
   return { exitCode: terminated.exitCode, message: terminated.message ?? "", logTail };
 }
 
+/** Reads the block's stage status from the AIOS init-container status API. */
+async function queryController(url: string, blockId: string): Promise<LifecycleOutcome> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ block_id: blockId }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (e) {
+    const reason = `the status API at ${url} could not be reached: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, stage: "unknown", stages: [], reason };
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const reason = `the status API at ${url} answered ${response.status}: ${text.slice(0, 300)}`;
+    return { ok: false, stage: "unknown", stages: [], reason };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return judgeControllerEntry(body);
+}
+
 /** Runs one lifecycle to its end and always removes its Job. */
 export async function runLifecycle(
   kc: k8s.KubeConfig,
@@ -262,6 +291,9 @@ export async function runLifecycle(
       return failed(
         `its Job ${end.kind === "failed" ? "failed" : "ended"} without a finished pod${reason === undefined ? "" : `: ${reason}`}`,
       );
+    }
+    if (spec.statusUrl !== undefined && report.exitCode === 0) {
+      return { ...(await queryController(spec.statusUrl, spec.blockId)), logTail: report.logTail };
     }
     return { ...judgeTermination(report), logTail: report.logTail };
   } finally {

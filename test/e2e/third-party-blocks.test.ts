@@ -73,25 +73,44 @@ const block = (id: string, podAnnotations: Record<string, string>, extra = {}) =
   },
 });
 
-/** The blocks registry: a loopback server that records what the provider writes. */
+/**
+ * The AIOS management APIs the provider calls, on loopback: the blocks registry (records what is
+ * written) and the gateway's init-container status query (answers from `controllerStatus`).
+ */
 const registryCalls: { method: string; url: string; body: unknown }[] = [];
+const statusQueries: { url: string; body: unknown }[] = [];
+const controllerStatus: Record<string, { status: string; status_data: unknown }> = {};
 const registry = http.createServer((req, res) => {
-  let body = "";
-  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+  let text = "";
+  req.on("data", (chunk: Buffer) => (text += chunk.toString()));
   req.on("end", () => {
-    registryCalls.push({
-      method: req.method ?? "",
-      url: req.url ?? "",
-      body: JSON.parse(body || "null"),
-    });
-    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    const body = JSON.parse(text || "null") as { block_id?: string } | null;
+    let answer: unknown = {};
+    if (req.url?.startsWith("/initContainer/queryInitContainerData/")) {
+      statusQueries.push({ url: req.url, body });
+      const entry = controllerStatus[body?.block_id ?? ""];
+      answer = {
+        success: true,
+        data:
+          entry === undefined
+            ? [false, "Failed to fetch InitContainer: No document found"]
+            : [true, { id: body?.block_id, block_data: {}, ...entry }],
+      };
+    } else {
+      registryCalls.push({ method: req.method ?? "", url: req.url ?? "", body });
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
   });
 });
 let registryUrl = "";
 
 const config = (blocks: unknown[]) => ({
   "aios-infra:cluster": minimalCluster("blocks", [["node-1"]]),
-  "aios-infra:network": { ...NETWORK, blocks_db_url: registryUrl },
+  "aios-infra:network": {
+    ...NETWORK,
+    blocks_db_url: registryUrl,
+    cluster_controller_gateway_url: registryUrl,
+  },
   "aios-infra:gateway": { ...OFFLINE_GATEWAY, enabled: false },
   "aios-infra:blocks": blocks,
 });
@@ -218,6 +237,36 @@ test("a Job deleted during the wait fails the lifecycle, naming it", async () =>
     "block blk-gone: init container create failed at stage 'unknown': its Job was deleted while the provider waited for it",
   );
   expect(await deleter).toBe(true);
+  setBlocks([]);
+  expect((await e2e.stack.up()).summary.result).toBe("succeeded");
+});
+
+test("an SDK-built block reports through the controller's status API: a 200 that did not finish fails", async () => {
+  // The upstream SDK exits 0 whatever happens; only the controller knows how far it got.
+  const sdk = block("blk-sdk", {}, { statusSource: "controller" });
+  controllerStatus["blk-sdk"] = { status: "main", status_data: "downloading weights" };
+  setBlocks([sdk]);
+  await expect(e2e.stack.up()).rejects.toThrow(
+    "block blk-sdk: init container create failed at stage 'main': the init container stopped at stage 'main' without finishing",
+  );
+  expect(statusQueries.at(-1)).toEqual({
+    url: "/initContainer/queryInitContainerData/blocks",
+    body: { block_id: "blk-sdk" },
+  });
+  delete controllerStatus["blk-sdk"];
+  await expect(e2e.stack.up()).rejects.toThrow(
+    "the controller has no status for the block: Failed to fetch InitContainer: No document found",
+  );
+
+  controllerStatus["blk-sdk"] = {
+    status: "finish",
+    status_data: { server_url: "http://sdk:9000" },
+  };
+  const fixed = await e2e.stack.up();
+  expect(fixed.outputs.blocks.value["blk-sdk"]).toEqual({
+    initStatus: "finish",
+    urls: { server_url: "http://sdk:9000" },
+  });
   setBlocks([]);
   expect((await e2e.stack.up()).summary.result).toBe("succeeded");
 });

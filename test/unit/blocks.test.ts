@@ -210,3 +210,25 @@ test("a 'none' block without an init container, and a duplicated id, are named",
     ].join("\n"),
   );
 });
+
+test("statusSource controller needs the network's gateway URL, and then queries it for the cluster", async () => {
+  const sdkBlock = {
+    id: "blk-sdk",
+    name: "s",
+    system: { kind: "none" },
+    initContainer: { ...INIT, statusSource: "controller" },
+  };
+  expect(() =>
+    parseStackConfig({ network: NETWORK, cluster: CLUSTER, blocks: [sdkBlock] }),
+  ).toThrow(
+    "  - aios-infra:blocks[0].initContainer.statusSource: 'controller' needs aios-infra:network.cluster_controller_gateway_url (where the status API is) (received \"controller\")",
+  );
+  await runProgram(registrations, {
+    "aios-infra:cluster": CLUSTER,
+    "aios-infra:network": { ...NETWORK, cluster_controller_gateway_url: "http://gw.test:30600/" },
+    "aios-infra:blocks": [sdkBlock],
+  });
+  expect(byName("block-blk-sdk-init").statusUrl).toBe(
+    "http://gw.test:30600/initContainer/queryInitContainerData/c1",
+  );
+});
