@@ -1,35 +1,41 @@
 /**
  * The aios-infra program: config → components → outputs. Wiring only; every manifest is built in
  * components/. Run it with `npm start` (embedded local cluster) or `pulumi up` on a stack.
+ *
+ * A cluster stack brings one cluster to the AIOS state; a blocks-only stack (with
+ * `aios-infra:clusterStack`) deploys third-party blocks onto the cluster of a cluster stack.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  AIOS_NAMESPACES,
   AiosNamespaces,
+  Blocks,
   buildUrlMap,
   ClusterServices,
   CONFIG_NAMESPACE,
+  ConfigError,
   Gateway,
   loadStackConfigOrReport,
   NodeLabels,
-  ThirdPartyBlock,
+  readClusterStack,
+  type BlocksStackConfig,
+  type StackConfig,
 } from "./components";
 
-export = async (): Promise<Record<string, unknown>> => {
-  const config = await loadStackConfigOrReport();
-  if (config === undefined) {
-    return {};
-  }
+/** The Kubernetes provider of the stack's cluster. */
+function clusterProvider(clusterId: string): k8s.Provider {
   // With no kubeconfig in stack config the provider uses $KUBECONFIG (the embedded local cluster
   // that `npm start` runs). The cluster identifier keeps a kubeconfig change from replacing
   // every object as long as it is the same cluster.
-  const provider = new k8s.Provider("k8s", {
+  return new k8s.Provider("k8s", {
     kubeconfig: new pulumi.Config(CONFIG_NAMESPACE).getSecret("kubeconfig"),
-    clusterIdentifier: `aios-${config.clusterId}`,
+    clusterIdentifier: `aios-${clusterId}`,
     enableServerSideApply: true,
   });
-  const opts = { providers: [provider] };
+}
+
+function clusterStack(config: StackConfig): Record<string, unknown> {
+  const opts = { providers: [clusterProvider(config.clusterId)] };
   const namespaces = new AiosNamespaces("aios", { clusterId: config.clusterId }, opts);
   const nodes = new NodeLabels("nodes", { clusterId: config.clusterId, nodes: config.nodes }, opts);
   const useGateway = config.cluster.config.useGateway;
@@ -58,37 +64,66 @@ export = async (): Promise<Record<string, unknown>> => {
     },
     { ...opts, dependsOn: [namespaces] },
   );
-  // The namespaces blocks' systems live in, other than the AIOS ones.
-  const blockNamespaceNames = [...new Set(config.blocks.map((b) => b.namespace))].filter(
-    (ns) => !(AIOS_NAMESPACES as readonly string[]).includes(ns),
+  const blocks = new Blocks(
+    "blocks",
+    {
+      blocks: config.blocks,
+      clusterId: config.clusterId,
+      network: config.network,
+      projectDir: __dirname,
+    },
+    { ...opts, dependsOn: [namespaces, services] },
   );
-  const blockNamespaces =
-    blockNamespaceNames.length === 0
-      ? []
-      : [
-          new AiosNamespaces(
-            "block-namespaces",
-            { clusterId: config.clusterId, names: blockNamespaceNames },
-            opts,
-          ),
-        ];
-  const blocks = config.blocks.map((block) => {
-    const component = new ThirdPartyBlock(
-      `block-${block.id}`,
-      { block, clusterId: config.clusterId, network: config.network, projectDir: __dirname },
-      { ...opts, dependsOn: [namespaces, ...blockNamespaces, services] },
-    );
-    return [block.id, { urls: component.urls, initStatus: component.initStatus }] as const;
-  });
   return {
     clusterId: config.clusterId,
     environment: config.environment,
     namespaces: namespaces.names,
-    gatewayRoutes: gateway?.routes ?? [],
-    workloads: services.workloads,
-    blocks: Object.fromEntries(blocks),
     nodeIds: nodes.nodeIds,
     nodePorts: config.nodePorts,
+    gatewayRoutes: gateway?.routes ?? [],
+    workloads: services.workloads,
+    blocks: blocks.byId,
+    // For blocks-only stacks that reference this one (plain URLs, no secrets).
+    network: config.network,
     urlMap: buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts),
   };
+}
+
+async function blocksOnlyStack(config: BlocksStackConfig): Promise<Record<string, unknown>> {
+  const ref = new pulumi.StackReference("cluster-stack", { name: config.clusterStack });
+  let cluster;
+  try {
+    cluster = await readClusterStack(ref, config.clusterStack, config.blocks);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      await pulumi.log.error(e.message);
+      return {};
+    }
+    throw e;
+  }
+  const opts = { providers: [clusterProvider(cluster.clusterId)] };
+  const blocks = new Blocks(
+    "blocks",
+    {
+      blocks: config.blocks,
+      clusterId: cluster.clusterId,
+      network: cluster.network,
+      projectDir: __dirname,
+    },
+    opts,
+  );
+  return {
+    clusterId: cluster.clusterId,
+    clusterStack: config.clusterStack,
+    environment: config.environment,
+    blocks: blocks.byId,
+  };
+}
+
+export = async (): Promise<Record<string, unknown>> => {
+  const config = await loadStackConfigOrReport();
+  if (config === undefined) {
+    return {};
+  }
+  return config.kind === "cluster" ? clusterStack(config) : blocksOnlyStack(config);
 };

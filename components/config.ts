@@ -10,7 +10,8 @@ import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
-import { CONFIG_NAMESPACE } from "./config-namespace";
+import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
+import { parseBlocksStackConfig, type BlocksStackConfig } from "./blocks-stack-config";
 import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
 import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
@@ -36,14 +37,14 @@ export const CONFIG_KEYS = [
   "gateway",
   "metricsStorage",
   "blocks",
+  "clusterStack",
   "kubeconfig",
 ] as const;
 
 /** The config keys read as values (all but the secrets). */
 const VALUE_KEYS = CONFIG_KEYS.filter((k) => k !== "kubeconfig");
 
-/** Deployment environments; staging and production are stricter. */
-export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
+export { ENVIRONMENTS };
 
 const port = z.int().min(1).max(65535);
 
@@ -105,8 +106,9 @@ export interface ResolvedNode {
   readonly memoryMB: number;
 }
 
-/** The parsed stack configuration. */
+/** The parsed configuration of a cluster stack. */
 export interface StackConfig {
+  readonly kind: "cluster";
   readonly environment: (typeof ENVIRONMENTS)[number];
   readonly clusterId: string;
   /** The cluster document, aggregates computed. */
@@ -215,6 +217,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   }
   const cluster = completeDocument(parsed.data.cluster);
   return {
+    kind: "cluster",
     environment,
     clusterId: cluster.id,
     cluster,
@@ -236,18 +239,29 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   };
 }
 
-/** Reads the raw values of this stack's config namespace and parses them. */
-export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
+/** The configuration of either kind of stack. */
+export type ProgramConfig = StackConfig | BlocksStackConfig;
+
+/**
+ * Reads the raw values of this stack's config namespace and parses them: a cluster stack, or a
+ * blocks-only stack when `aios-infra:clusterStack` is set.
+ */
+export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramConfig {
   const raw: Record<string, unknown> = {};
   for (const key of VALUE_KEYS) {
-    raw[key] = readRaw(config, key);
+    const value = readRaw(config, key);
+    if (value !== undefined) {
+      raw[key] = value;
+    }
   }
   const prefix = `${CONFIG_NAMESPACE}:`;
-  const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+  const keys = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith(prefix))
-    .map((k) => k.slice(prefix.length))
-    .filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
-  return parseStackConfig(raw, unknownKeys);
+    .map((k) => k.slice(prefix.length));
+  const unknownKeys = keys.filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  return raw.clusterStack === undefined
+    ? parseStackConfig(raw, unknownKeys)
+    : parseBlocksStackConfig(raw, [...unknownKeys, ...Object.keys(raw)]);
 }
 
 /**
@@ -257,10 +271,10 @@ export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): S
  */
 export async function loadStackConfigOrReport(
   config = new pulumi.Config(CONFIG_NAMESPACE),
-): Promise<StackConfig | undefined> {
+): Promise<ProgramConfig | undefined> {
   try {
     const parsed = loadStackConfig(config);
-    if (parsed.verifyNodes) {
+    if (parsed.kind === "cluster" && parsed.verifyNodes) {
       // Read in plain text only to reach the cluster; it is never logged or exported.
       const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
       if (problems.length > 0) {

@@ -14,7 +14,12 @@ export {
   stackConfigSchema,
   CONFIG_NAMESPACE,
 } from "./config";
-export type { StackConfig, ResolvedNode } from "./config";
+export type { StackConfig, ResolvedNode, ProgramConfig } from "./config";
+export { parseBlocksStackConfig } from "./blocks-stack-config";
+export type { BlocksStackConfig } from "./blocks-stack-config";
+export { Blocks } from "./blocks/blocks";
+export type { BlocksArgs } from "./blocks/blocks";
+export { readClusterStack } from "./blocks/cluster-stack";
 export { ConfigError } from "./config-errors";
 export { recommendedLabels, CLUSTER_ID_LABEL, NODE_ID_LABEL } from "./labels";
 export { ClusterServices } from "./cluster-services";

@@ -71,9 +71,10 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<Targe
       .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
       .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
   );
-  const parsed = parseStackConfig(raw);
+  // A blocks-only stack deploys onto the cluster its cluster stack set up: no nodes of its own.
+  const parsed = raw.clusterStack === undefined ? parseStackConfig(raw) : undefined;
   // Simulated nodes shaped like the cluster document: CPU, memory and GPUs.
-  const nodes = parsed.nodes.map((n) => ({
+  const nodes = (parsed?.nodes ?? []).map((n) => ({
     name: n.kubernetesNodeName,
     ...(n.vcpus > 0 ? { cpu: n.vcpus } : {}),
     ...(n.memoryMB > 0 ? { memoryMiB: n.memoryMB } : {}),

@@ -300,14 +300,14 @@ test("a failed delete keeps the block in state; skipDelete lets destroy remove i
   expect(
     state.resources
       .map((r) => r.urn.split("::").pop())
-      .filter((n) => n?.startsWith("block-blk-sticky"))
+      .filter((n) => n?.startsWith("blocks-blk-sticky"))
       .sort(),
   ).toEqual([
-    "block-blk-sticky",
-    "block-blk-sticky-init",
-    "block-blk-sticky-init-role",
-    "block-blk-sticky-init-rolebinding",
-    "block-blk-sticky-init-sa",
+    "blocks-blk-sticky",
+    "blocks-blk-sticky-init",
+    "blocks-blk-sticky-init-role",
+    "blocks-blk-sticky-init-rolebinding",
+    "blocks-blk-sticky-init-sa",
   ]);
   expect(await jobsLeft()).toEqual([]);
 

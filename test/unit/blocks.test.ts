@@ -15,7 +15,7 @@ const INIT = { image: "registry.local/init:1.2.0" };
 
 const blockResources = (blockId: string) =>
   registrations
-    .filter((r) => r.name.startsWith(`block-${blockId}`))
+    .filter((r) => r.name.startsWith(`blocks-${blockId}`))
     .map((r) => `${r.type} ${r.name}`)
     .sort();
 const byName = (name: string) => registrations.find((r) => r.name === name)?.inputs as any;
@@ -48,10 +48,10 @@ describe("a block of each system kind", () => {
 
   test("helm: a pinned release named <blockId>-<name> in namespace third-party, no init container", () => {
     expect(blockResources("blk-helm")).toEqual([
-      "aios-infra:blocks:ThirdPartyBlock block-blk-helm",
-      "kubernetes:helm.sh/v3:Release block-blk-helm-release",
+      "aios-infra:blocks:ThirdPartyBlock blocks-blk-helm",
+      "kubernetes:helm.sh/v3:Release blocks-blk-helm-release",
     ]);
-    expect(byName("block-blk-helm-release")).toMatchObject({
+    expect(byName("blocks-blk-helm-release")).toMatchObject({
       name: "blk-helm-triton",
       namespace: "third-party",
       chart: "triton",
@@ -65,28 +65,28 @@ describe("a block of each system kind", () => {
   });
 
   test("external: nothing deployed, its URLs passed through", () => {
-    expect(blockResources("blk-ext")).toEqual(["aios-infra:blocks:ThirdPartyBlock block-blk-ext"]);
+    expect(blockResources("blk-ext")).toEqual(["aios-infra:blocks:ThirdPartyBlock blocks-blk-ext"]);
     expect(outputs.blocks["blk-ext"].urls).toEqual({ server_url: "http://vllm.example.org:8000" });
   });
 
   test("none: an init container with its own ServiceAccount and a namespace-scoped Role", () => {
     expect(blockResources("blk-init")).toEqual([
-      "aios-infra:blocks:ThirdPartyBlock block-blk-init",
-      "kubernetes:core/v1:ServiceAccount block-blk-init-init-sa",
-      "kubernetes:rbac.authorization.k8s.io/v1:Role block-blk-init-init-role",
-      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding block-blk-init-init-rolebinding",
-      "pulumi-nodejs:dynamic/aios-infra:InitContainer block-blk-init-init",
+      "aios-infra:blocks:ThirdPartyBlock blocks-blk-init",
+      "kubernetes:core/v1:ServiceAccount blocks-blk-init-init-sa",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-init-init-role",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-init-init-rolebinding",
+      "pulumi-nodejs:dynamic/aios-infra:InitContainer blocks-blk-init-init",
     ]);
-    expect(byName("block-blk-init-init-role")).toMatchObject({
+    expect(byName("blocks-blk-init-init-role")).toMatchObject({
       metadata: { name: "blk-init-init", namespace: "third-party" },
       rules: INIT_CONTAINER_RULES,
     });
-    expect(byName("block-blk-init-init-rolebinding").roleRef).toEqual({
+    expect(byName("blocks-blk-init-init-rolebinding").roleRef).toEqual({
       apiGroup: "rbac.authorization.k8s.io",
       kind: "Role",
       name: "blk-init-init",
     });
-    const init = byName("block-blk-init-init");
+    const init = byName("blocks-blk-init-init");
     expect(init).toMatchObject({
       blockId: "blk-init",
       clusterId: "c1",
@@ -108,12 +108,12 @@ describe("a block of each system kind", () => {
   test("only the non-AIOS block namespaces are created, once", () => {
     expect(
       registrations
-        .filter((r) => r.name.startsWith("block-namespaces"))
+        .filter((r) => r.name.startsWith("blocks-namespaces"))
         .map((r) => `${r.type} ${r.name}`)
         .sort(),
     ).toEqual([
-      "aios-infra:cluster:Namespaces block-namespaces",
-      "kubernetes:core/v1:Namespace block-namespaces-third-party",
+      "aios-infra:cluster:Namespaces blocks-namespaces",
+      "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
     ]);
   });
 
@@ -123,7 +123,7 @@ describe("a block of each system kind", () => {
       expect(rule.apiGroups).not.toContain("rbac.authorization.k8s.io");
     }
     expect(
-      registrations.filter((r) => r.name.startsWith("block-") && r.type.includes("ClusterRole")),
+      registrations.filter((r) => r.name.startsWith("blocks-") && r.type.includes("ClusterRole")),
     ).toEqual([]);
   });
 });
@@ -135,7 +135,7 @@ test("a local chart installs by absolute path", async () => {
       { id: "blk-local", name: "srv", system: { kind: "helm", chart: { path: "charts/srv" } } },
     ],
   });
-  const release = byName("block-blk-local-release");
+  const release = byName("blocks-blk-local-release");
   expect(release.chart).toBe(path.resolve(__dirname, "..", "..", "charts/srv"));
   expect(release).not.toHaveProperty("version");
 });
@@ -228,7 +228,7 @@ test("statusSource controller needs the network's gateway URL, and then queries 
     "aios-infra:network": { ...NETWORK, cluster_controller_gateway_url: "http://gw.test:30600/" },
     "aios-infra:blocks": [sdkBlock],
   });
-  expect(byName("block-blk-sdk-init").statusUrl).toBe(
+  expect(byName("blocks-blk-sdk-init").statusUrl).toBe(
     "http://gw.test:30600/initContainer/queryInitContainerData/c1",
   );
 });

@@ -30,6 +30,7 @@ const BASE_RESOURCES = [
   "kubernetes:core/v1:Namespace gateway-namespace",
   "kubernetes:helm.sh/v4:Chart gateway-chart",
   "aios-infra:cluster:ClusterServices services",
+  "aios-infra:blocks:Blocks blocks",
   // metrics Mongo: no API access, ClusterIP only
   "aios-infra:cluster:Workload services-metrics-db",
   "kubernetes:core/v1:ServiceAccount services-metrics-db-sa",
@@ -137,6 +138,7 @@ describe("the default stack", () => {
       nodePorts: DEFAULT_NODE_PORTS,
       gatewayRoutes: [],
       blocks: {},
+      network: NETWORK,
       workloads: {
         "metrics-db": "cluster-metrics",
         "metrics-writer": "metrics-writer",

@@ -1,0 +1,61 @@
+/**
+ * The blocks of a stack: the namespaces their systems live in (other than AIOS's own, which the
+ * cluster stack owns) and one {@link ThirdPartyBlock} each. Used by cluster stacks and by
+ * blocks-only stacks alike.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AiosNamespaces, AIOS_NAMESPACES } from "../namespaces";
+import type { NetworkEndpoints } from "../network-endpoints";
+import type { BlockSettings } from "./block-settings";
+import { ThirdPartyBlock } from "./third-party-block";
+
+/** Arguments of {@link Blocks}. */
+export interface BlocksArgs {
+  readonly blocks: readonly BlockSettings[];
+  /** The AIOS cluster id. */
+  readonly clusterId: string;
+  /** The AIOS network's endpoints. */
+  readonly network: NetworkEndpoints;
+  /** Directory local chart paths are relative to. */
+  readonly projectDir: string;
+}
+
+/** What a stack exports per block. */
+export interface BlockOutputs {
+  readonly urls: pulumi.Output<Record<string, string>>;
+  readonly initStatus: pulumi.Output<string>;
+}
+
+/** The third-party blocks of a stack. */
+export class Blocks extends pulumi.ComponentResource {
+  /** Per block id: its URLs and init-container status. */
+  public readonly byId: Readonly<Record<string, BlockOutputs>>;
+
+  constructor(name: string, args: BlocksArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aios-infra:blocks:Blocks", name, {}, opts);
+    const namespaceNames = [...new Set(args.blocks.map((b) => b.namespace))].filter(
+      (ns) => !(AIOS_NAMESPACES as readonly string[]).includes(ns),
+    );
+    const namespaces =
+      namespaceNames.length === 0
+        ? []
+        : [
+            new AiosNamespaces(
+              `${name}-namespaces`,
+              { clusterId: args.clusterId, names: namespaceNames },
+              { parent: this },
+            ),
+          ];
+    const byId: Record<string, BlockOutputs> = {};
+    for (const block of args.blocks) {
+      const b = new ThirdPartyBlock(
+        `${name}-${block.id}`,
+        { block, clusterId: args.clusterId, network: args.network, projectDir: args.projectDir },
+        { parent: this, dependsOn: namespaces },
+      );
+      byId[block.id] = { urls: b.urls, initStatus: b.initStatus };
+    }
+    this.byId = byId;
+    this.registerOutputs({ byId });
+  }
+}
