@@ -18,11 +18,15 @@ export interface E2eStack {
   dispose(): Promise<void>;
 }
 
-/** Opens a new stack with `config` (keys with their namespace) against `kubeconfigPath`. */
+/**
+ * Opens a new stack with `config` (keys with their namespace) against `kubeconfigPath`, on a
+ * file:// backend of its own unless `backendDir` is shared (stack references).
+ */
 export async function openE2eStack(
   stackName: string,
   config: Record<string, unknown>,
   kubeconfigPath: string,
+  backendDir?: string,
 ): Promise<E2eStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-e2e-"));
   writeProjectFile(dir);
@@ -31,7 +35,7 @@ export async function openE2eStack(
   const stack = await openStack({
     stackName,
     workDir: dir,
-    backendDir: path.join(dir, "state"),
+    backendDir: backendDir ?? path.join(dir, "state"),
     passphraseFile: path.join(dir, "passphrase"),
     kubeconfigPath,
   });

@@ -11,6 +11,9 @@ export interface Registration {
   readonly inputs: Record<string, unknown>;
 }
 
+/** Outputs of the stacks a StackReference may read under the mocks, by stack name. */
+export const referencedStacks: Record<string, Record<string, unknown>> = {};
+
 /** Installs mocks that record registrations into the returned array. */
 export function recordRegistrations(): Registration[] {
   const registrations: Registration[] = [];
@@ -22,6 +25,11 @@ export function recordRegistrations(): Registration[] {
           name: args.name,
           inputs: args.inputs as Record<string, unknown>,
         });
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const name = String(args.inputs.name);
+          const outputs = referencedStacks[name] ?? {};
+          return { id: name, state: { name, outputs, secretOutputNames: [] } };
+        }
         return { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
       },
       call: (args) => {
@@ -40,11 +48,16 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }
 
-/** Sets the stack config for the program (values are JSON-encoded like the CLI passes them). */
+/**
+ * Sets the stack config for the program (values are JSON-encoded like the CLI passes them; keys
+ * whose value is undefined are left out).
+ */
 export function setStackConfig(config: Record<string, unknown>, secretKeys: string[] = []): void {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      Object.entries(config)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     ),
     secretKeys,
   );

@@ -1,0 +1,98 @@
+/** Blocks-only stacks: config messages, and the program reading its cluster stack's outputs. */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseBlocksStackConfig } from "../../components";
+import { NETWORK } from "../support/fixtures";
+import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
+import { runProgram } from "../support/program-runner";
+
+const registrations: Registration[] = recordRegistrations();
+const CLUSTER_STACK = "organization/aios-infra/prod-eu-1";
+const BLOCK = {
+  id: "blk-1",
+  name: "srv",
+  system: { kind: "none" },
+  initContainer: { image: "registry.local/init:1.0.0" },
+};
+
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    parseBlocksStackConfig(raw, Object.keys(raw));
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems.map(
+      (p) => `${p.path}: ${p.message} (received ${p.received})`,
+    );
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+test("a blocks-only stack refuses the cluster stack's settings and a malformed stack name", () => {
+  expect(
+    problems({ clusterStack: "prod-eu-1", nodePorts: { grpcProxy: 31000 }, blocks: [] }),
+  ).toEqual([
+    "aios-infra:nodePorts: is not used by a blocks-only stack (aios-infra:clusterStack is set; the cluster stack owns it); its settings: environment, clusterStack, blocks, kubeconfig (received a value)",
+    "aios-infra:clusterStack: must be a fully qualified stack name <organization>/<project>/<stack> (file:// backends use the organization 'organization') (received \"prod-eu-1\")",
+  ]);
+  expect(parseBlocksStackConfig({ clusterStack: CLUSTER_STACK }, ["clusterStack"])).toEqual({
+    kind: "blocks",
+    environment: "dev",
+    clusterStack: CLUSTER_STACK,
+    blocks: [],
+  });
+});
+
+test("the blocks go to the referenced cluster, with its id and network, and nothing else is deployed", async () => {
+  referencedStacks[CLUSTER_STACK] = { clusterId: "prod-eu-1", network: NETWORK };
+  const outputs = await runProgram(registrations, {
+    "aios-infra:verifyNodes": undefined,
+    "aios-infra:network": undefined,
+    "aios-infra:clusterStack": CLUSTER_STACK,
+    "aios-infra:blocks": [BLOCK],
+  });
+  expect(registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+    [
+      "pulumi:pulumi:StackReference cluster-stack",
+      "pulumi:providers:kubernetes k8s",
+      "aios-infra:blocks:Blocks blocks",
+      "aios-infra:cluster:Namespaces blocks-namespaces",
+      "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
+      "aios-infra:blocks:ThirdPartyBlock blocks-blk-1",
+      "kubernetes:core/v1:ServiceAccount blocks-blk-1-init-sa",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-1-init-role",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-1-init-rolebinding",
+      "pulumi-nodejs:dynamic/aios-infra:InitContainer blocks-blk-1-init",
+    ].sort(),
+  );
+  const init = registrations.find((r) => r.name === "blocks-blk-1-init")?.inputs as any;
+  expect(init).toMatchObject({
+    clusterId: "prod-eu-1",
+    controllerUrl: "http://prod-eu-1-controller-svc.controllers.svc.cluster.local:4000",
+    blockServiceUrl: NETWORK.blocks_db_url,
+  });
+  expect(registrations.find((r) => r.name === "k8s")?.inputs.clusterIdentifier).toBe(
+    "aios-prod-eu-1",
+  );
+  expect(outputs.clusterId).toBe("prod-eu-1");
+  expect(outputs.clusterStack).toBe(CLUSTER_STACK);
+});
+
+test("a referenced stack without the cluster outputs fails at preview, naming it, and deploys nothing", async () => {
+  referencedStacks["organization/aios-infra/empty"] = {};
+  const logged = jest.spyOn(pulumi.log, "error").mockResolvedValue(undefined);
+  const outputs = await runProgram(registrations, {
+    "aios-infra:verifyNodes": undefined,
+    "aios-infra:network": undefined,
+    "aios-infra:clusterStack": "organization/aios-infra/empty",
+    "aios-infra:blocks": [BLOCK],
+  });
+  expect(outputs).toEqual({});
+  expect(registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:StackReference"]);
+  expect(logged).toHaveBeenCalledWith(
+    [
+      "invalid stack configuration (1 problem):",
+      '  - aios-infra:clusterStack: stack organization/aios-infra/empty has no clusterId output; reference a cluster stack that has been deployed (received "organization/aios-infra/empty")',
+      "Fix these values in Pulumi.<stack>.yaml (or with `pulumi config set`) and run again.",
+    ].join("\n"),
+  );
+  logged.mockRestore();
+});
