@@ -50,6 +50,20 @@ const externalSystem = z.strictObject({
     urlName,
     z.url({ error: "must be an absolute URL such as http://triton.example.org:8000" }),
   ),
+  /**
+   * Operator-supplied local commands that create and remove the system (run by @pulumi/command
+   * where `pulumi up` runs; BLOCK_ID and CLUSTER_ID are in their environment). @default - none
+   */
+  commands: z
+    .strictObject({
+      create: z.string().min(1),
+      delete: z.string().min(1).optional(),
+      /** Extra environment of both commands. @default {} */
+      environment: z.record(z.string(), z.string()).default({}),
+      /** Working directory (relative paths: from where `pulumi` runs). @default - that directory */
+      dir: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 const noSystem = z.strictObject({ kind: z.literal("none") });

@@ -3,6 +3,7 @@
  * and its init container's lifecycle with a ServiceAccount limited to the block's namespace. The
  * init container depends on the release, so destroy runs its delete mode before the release goes.
  */
+import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../chart-source";
@@ -51,11 +52,12 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
     let systemUrls: pulumi.Output<Record<string, string>> = pulumi.output<Record<string, string>>(
       {},
     );
-    let release: k8s.helm.v3.Release | undefined;
+    // What the init container waits for: the release, or the external system's create command.
+    let release: pulumi.Resource | undefined;
     const system = block.system;
     if (system.kind === "helm") {
       const ref = chartReference(system.chart, args.projectDir);
-      release = new k8s.helm.v3.Release(
+      const r = new k8s.helm.v3.Release(
         `${name}-release`,
         {
           name: releaseName(block),
@@ -69,7 +71,7 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
         },
         child,
       );
-      const r = release;
+      release = r;
       const entries = Object.entries(system.urls).map(([key, u]) => {
         const serviceName = u.service ?? releaseName(block);
         const svc = k8s.core.v1.Service.get(
@@ -94,6 +96,21 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
         .apply((pairs) => Object.fromEntries(pairs) as Record<string, string>);
     } else if (system.kind === "external") {
       systemUrls = pulumi.output({ ...system.urls });
+      if (system.commands !== undefined) {
+        const c = system.commands;
+        release = new command.local.Command(
+          `${name}-commands`,
+          {
+            create: c.create,
+            ...(c.delete === undefined ? {} : { delete: c.delete }),
+            environment: { ...c.environment, BLOCK_ID: block.id, CLUSTER_ID: clusterId },
+            ...(c.dir === undefined ? {} : { dir: c.dir }),
+            // A changed command recreates the system: delete with the old one, then create.
+            triggers: [c.create, c.delete ?? ""],
+          },
+          { parent: this, deleteBeforeReplace: true },
+        );
+      }
     }
 
     let initStatus: pulumi.Output<string> = pulumi.output("none");

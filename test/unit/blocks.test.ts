@@ -232,3 +232,39 @@ test("statusSource controller needs the network's gateway URL, and then queries 
     "http://gw.test:30600/initContainer/queryInitContainerData/c1",
   );
 });
+
+test("an external system's create and delete commands run through @pulumi/command, before its init container", async () => {
+  await runProgram(registrations, {
+    "aios-infra:cluster": CLUSTER,
+    "aios-infra:blocks": [
+      {
+        id: "blk-ext",
+        name: "vllm",
+        system: {
+          kind: "external",
+          urls: { server_url: "http://vllm.example.org:8000" },
+          commands: {
+            create: "./scripts/vllm-up.sh",
+            delete: "./scripts/vllm-down.sh",
+            environment: { REGION: "eu" },
+          },
+        },
+        initContainer: INIT,
+      },
+    ],
+  });
+  expect(blockResources("blk-ext")).toEqual([
+    "aios-infra:blocks:ThirdPartyBlock blocks-blk-ext",
+    "command:local:Command blocks-blk-ext-commands",
+    "kubernetes:core/v1:ServiceAccount blocks-blk-ext-init-sa",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-ext-init-role",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-ext-init-rolebinding",
+    "pulumi-nodejs:dynamic/aios-infra:InitContainer blocks-blk-ext-init",
+  ]);
+  expect(byName("blocks-blk-ext-commands")).toEqual({
+    create: "./scripts/vllm-up.sh",
+    delete: "./scripts/vllm-down.sh",
+    environment: { REGION: "eu", BLOCK_ID: "blk-ext", CLUSTER_ID: "c1" },
+    triggers: ["./scripts/vllm-up.sh", "./scripts/vllm-down.sh"],
+  });
+});
