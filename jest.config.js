@@ -1,6 +1,7 @@
 /**
- * Two jest projects: `unit` (mocks, pure functions, contract tests on loopback) and `e2e` (the real
- * Pulumi CLI and Kubernetes provider against the local control plane). `npm test` runs both.
+ * Three jest projects: `unit` (mocks, pure functions), `contract` (the AIOS API client against its
+ * local double on loopback) and `e2e` (the real Pulumi CLI and Kubernetes provider against the
+ * local control plane). `npm test` runs all three.
  *
  * @kubernetes/client-node and a few of its dependencies ship only as ES modules, which jest's
  * CommonJS runtime cannot require on Node 22; ts-jest transpiles exactly those packages.
@@ -30,6 +31,11 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
+    {
+      ...common,
+      displayName: "contract",
+      testMatch: ["<rootDir>/test/contract/**/*.test.ts"],
+    },
     {
       ...common,
       displayName: "e2e",

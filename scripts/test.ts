@@ -1,5 +1,5 @@
 /**
- * `npm test`: lint, format check, type check, then every jest project (unit, e2e) in one run.
+ * `npm test`: lint, format check, type check, then every jest project (unit, contract, e2e) in one run.
  * Ends with one plain line `N passed, N failed` taken from jest's --json results (failed counts
  * also each failed check and each suite that failed to run); exits non-zero when anything failed.
  */
@@ -45,7 +45,7 @@ function main(): number {
   const failedChecks = CHECKS.filter((step) => !runStep(step)).map((s) => s.name);
   const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aios-jest-")), "results.json");
   const jestOk = runStep({
-    name: "jest (unit, e2e)",
+    name: "jest (unit, contract, e2e)",
     cmd: bin("jest"),
     args: ["--runInBand", "--json", `--outputFile=${results}`, ...process.argv.slice(2)],
   });

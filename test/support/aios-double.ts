@@ -1,0 +1,239 @@
+/**
+ * A local double of the AIOS management APIs (aios-spec §2.2–2.5, §4.6) on loopback: Parser
+ * createCluster, the gateway's cluster CRUD and create/remove-cluster-infra, the tasks DB, the
+ * cluster registry and the init-container status query — with upstream's quirks (the Parser's
+ * wrapper and its 200-with-`[false, msg]` failures, the gateway's `$set` wrapping, task ids). It
+ * keeps its state for assertions, records every request, and injects faults per endpoint.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A fault for the next request(s) to one endpoint (`METHOD /path/pattern`). */
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly body?: unknown }
+  | { readonly kind: "delay"; readonly ms: number }
+  | { readonly kind: "malformed" }
+  | { readonly kind: "failure-in-200"; readonly message: string };
+
+/** One recorded request. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+/** The fields the Parser's internal template keeps (aios-spec §2.2). */
+const PARSER_FIELDS = [
+  "id",
+  "regionId",
+  "nodes",
+  "gpus",
+  "vcpus",
+  "memory",
+  "swap",
+  "storage",
+  "network",
+  "config",
+  "tags",
+  "clusterMetadata",
+  "reputation",
+];
+
+interface Task {
+  task_id: string;
+  task_type: string;
+  task_data: Record<string, unknown>;
+  task_status: string;
+  task_status_data: unknown;
+}
+
+/** Sets a dotted path (`config.urlMap`) in a document, as Mongo's `$set` does. */
+function setPath(doc: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split(".");
+  let at = doc;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof at[p] !== "object" || at[p] === null) {
+      at[p] = {};
+    }
+    at = at[p] as Record<string, unknown>;
+  }
+  at[parts[parts.length - 1] ?? dotted] = value;
+}
+
+/** The double. */
+export class AiosDouble {
+  /** Registered clusters by id, as the registry stores them. */
+  readonly clusters = new Map<string, Record<string, unknown>>();
+  readonly tasks = new Map<string, Task>();
+  readonly requests: RecordedRequest[] = [];
+  /** Init-container entries by block id. */
+  readonly initEntries = new Map<string, { status: string; status_data: unknown }>();
+  /** How long infra tasks stay pending. */
+  taskDelayMs = 200;
+  private readonly faults = new Map<string, Fault[]>();
+  private server?: http.Server;
+  private taskSeq = 0;
+  url = "";
+
+  /** Starts the double on a kernel-chosen loopback port. */
+  static async start(): Promise<AiosDouble> {
+    const d = new AiosDouble();
+    d.server = http.createServer((req, res) => d.handle(req, res));
+    await new Promise<void>((resolve) => d.server?.listen(0, "127.0.0.1", resolve));
+    d.url = `http://127.0.0.1:${(d.server.address() as AddressInfo).port}`;
+    return d;
+  }
+
+  /** Stops it. */
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+
+  /** Queues faults for an endpoint such as `POST /api/createCluster` or `GET /clusters/:id`. */
+  inject(endpoint: string, ...faults: Fault[]): void {
+    this.faults.set(endpoint, [...(this.faults.get(endpoint) ?? []), ...faults]);
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let text = "";
+    req.on("data", (c: Buffer) => (text += c.toString()));
+    req.on("end", () => {
+      let body: unknown;
+      try {
+        body = text === "" ? undefined : JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      this.requests.push({ method: req.method ?? "", path, body });
+      void this.respond(req.method ?? "", path, body, res);
+    });
+  }
+
+  private async respond(method: string, path: string, body: unknown, res: http.ServerResponse) {
+    const [endpoint, params] = this.route(method, path);
+    const send = (status: number, payload: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    const fault = this.faults.get(endpoint)?.shift();
+    if (fault?.kind === "delay") {
+      await new Promise((r) => setTimeout(r, fault.ms));
+    } else if (fault?.kind === "status") {
+      return send(fault.status, fault.body ?? { success: false, message: "injected fault" });
+    } else if (fault?.kind === "malformed") {
+      return res.writeHead(200, { "content-type": "application/json" }).end("{not json");
+    } else if (fault?.kind === "failure-in-200") {
+      return send(200, { success: true, task_id: "", result: [false, fault.message] });
+    }
+    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, any>;
+    const id = params[0] ?? "";
+    switch (endpoint) {
+      case "POST /api/createCluster": {
+        if (b.body === undefined) {
+          return send(500, { error: "'body'" });
+        }
+        const values = (b.body?.spec?.values ?? {}) as Record<string, unknown>;
+        const doc = Object.fromEntries(
+          PARSER_FIELDS.filter((f) => f in values).map((f) => [f, values[f]]),
+        );
+        if (this.clusters.has(String(doc.id))) {
+          // Upstream swallows the registry's error and still answers 200.
+          return send(200, {
+            success: true,
+            task_id: "",
+            result: [false, `E11000 duplicate key error: id ${String(doc.id)}`],
+          });
+        }
+        const stored = { ...doc, _id: `oid-${String(doc.id)}`, __v: 0 };
+        this.clusters.set(String(doc.id), stored);
+        return send(200, { success: true, task_id: "", result: stored });
+      }
+      case "GET /clusters/:id": {
+        const doc = this.clusters.get(id);
+        return doc === undefined ? send(404, { error: "Cluster not found" }) : send(200, doc);
+      }
+      case "PUT /clusters/update/:id": {
+        const doc = this.clusters.get(id);
+        if (doc === undefined) {
+          return send(500, { success: false, data: "Cluster not found" });
+        }
+        // The gateway wraps the plain field map as {"$set": body}.
+        for (const [k, v] of Object.entries(b)) {
+          setPath(doc, k, v);
+        }
+        return send(200, { success: true, data: doc });
+      }
+      case "DELETE /clusters/delete/:id": {
+        if (!this.clusters.delete(id)) {
+          return send(500, { success: false, data: "Cluster not found" });
+        }
+        return send(200, { success: true, data: { message: "Cluster deleted" } });
+      }
+      case "POST /create-cluster-infra":
+      case "POST /remove-cluster-infra": {
+        const create = endpoint.includes("create");
+        if (create && (typeof b.kube_config_data !== "object" || b.cluster_id === undefined)) {
+          return send(400, { error: "Missing 'kube_config_data' or 'cluster_id'" });
+        }
+        this.taskSeq += 1;
+        const task: Task = {
+          task_id: `task-${this.taskSeq}`,
+          task_type: "cluster_infra_creation",
+          task_data: { cluster_id: b.cluster_id },
+          task_status: "pending",
+          task_status_data: {},
+        };
+        this.tasks.set(task.task_id, task);
+        setTimeout(() => {
+          task.task_status = "completed";
+          task.task_status_data = { result: this.clusters.get(String(b.cluster_id)) ?? {} };
+        }, this.taskDelayMs);
+        return send(200, {
+          success: true,
+          data: { message: "scheduled in background", task_id: task.task_id },
+        });
+      }
+      case "GET /task/:id": {
+        const task = this.tasks.get(id);
+        return task === undefined
+          ? send(404, { success: false, message: "task not found" })
+          : send(200, { success: true, data: task });
+      }
+      case "POST /initContainer/queryInitContainerData/:id": {
+        const entry = this.initEntries.get(String(b.block_id));
+        return send(200, {
+          success: true,
+          data:
+            entry === undefined
+              ? [false, "Failed to fetch InitContainer: No document found"]
+              : [true, { id: b.block_id, block_data: {}, ...entry }],
+        });
+      }
+      default:
+        return send(404, { error: `no route ${method} ${path}` });
+    }
+  }
+
+  /** The endpoint key and path parameters of a request. */
+  private route(method: string, path: string): [string, string[]] {
+    const patterns = [
+      "/api/createCluster",
+      "/clusters/update/:id",
+      "/clusters/delete/:id",
+      "/clusters/:id",
+      "/create-cluster-infra",
+      "/remove-cluster-infra",
+      "/task/:id",
+      "/initContainer/queryInitContainerData/:id",
+    ];
+    for (const p of patterns) {
+      const re = new RegExp(`^${p.replace(/:id/g, "([^/]+)")}$`);
+      const m = re.exec(path);
+      if (m !== null) {
+        return [`${method} ${p}`, m.slice(1).map(decodeURIComponent)];
+      }
+    }
+    return [`${method} ${path}`, []];
+  }
+}
