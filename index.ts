@@ -8,16 +8,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  aiosEndpoints,
   AiosNamespaces,
   Blocks,
   buildUrlMap,
+  ClusterRegistration,
   ClusterServices,
+  ClusterUrlMap,
   CONFIG_NAMESPACE,
   ConfigError,
   Gateway,
   loadStackConfigOrReport,
   NodeLabels,
   readClusterStack,
+  registeredDocument,
   type BlocksStackConfig,
   type StackConfig,
 } from "./components";
@@ -74,6 +78,21 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     },
     { ...opts, dependsOn: [namespaces, services] },
   );
+  const urlMap = buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts);
+  if (config.register) {
+    // The cluster joins the network: its document, then its urlMap once its services are ready.
+    const endpoints = aiosEndpoints(config.network);
+    const registration = new ClusterRegistration("registration", {
+      endpoints,
+      clusterId: config.clusterId,
+      document: registeredDocument(config.cluster),
+    });
+    new ClusterUrlMap(
+      "url-map",
+      { endpoints, clusterId: config.clusterId, urlMap: { ...urlMap } },
+      { dependsOn: [registration, services, ...(gateway === undefined ? [] : [gateway])] },
+    );
+  }
   return {
     clusterId: config.clusterId,
     environment: config.environment,
@@ -85,7 +104,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     blocks: blocks.byId,
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,
-    urlMap: buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts),
+    urlMap,
   };
 }
 

@@ -37,6 +37,7 @@ export const CONFIG_KEYS = [
   "gateway",
   "metricsStorage",
   "blocks",
+  "registration",
   "clusterStack",
   "kubeconfig",
 ] as const;
@@ -86,6 +87,8 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   /** Third-party blocks. @default [] */
   blocks: blocksSettingsSchema,
+  /** Register the cluster and its urlMap with the AIOS network. @default - not registered */
+  registration: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -128,6 +131,8 @@ export interface StackConfig {
   readonly metricsStorage?: { readonly sizeMB: number; readonly storageClassName?: string };
   /** Third-party blocks. */
   readonly blocks: readonly BlockSettings[];
+  /** Register the cluster and its urlMap with the AIOS network. */
+  readonly register: boolean;
 }
 
 /** The NodePort claims a configuration makes: only the parts it switches on claim ports. */
@@ -197,6 +202,17 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       });
     }
   });
+  if (parsed.data.registration.enabled) {
+    for (const key of ["parser_url", "cluster_controller_gateway_url"] as const) {
+      if (network[key] === undefined) {
+        problems.push({
+          path: `${CONFIG_NAMESPACE}:network.${key}`,
+          message: "is required when aios-infra:registration.enabled is true",
+          received: "nothing",
+        });
+      }
+    }
+  }
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({
     claims: activeClaims(gateway.enabled, useGateway),
@@ -235,6 +251,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     network,
     gateway,
     blocks: parsed.data.blocks,
+    register: parsed.data.registration.enabled,
     ...(metricsStorage === undefined ? {} : { metricsStorage }),
   };
 }

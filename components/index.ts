@@ -33,3 +33,5 @@ export { ThirdPartyBlock } from "./blocks/third-party-block";
 export type { ThirdPartyBlockArgs } from "./blocks/third-party-block";
 export { InitContainer } from "./lifecycle/init-container";
 export type { InitContainerArgs } from "./lifecycle/init-container";
+export { ClusterRegistration, ClusterUrlMap } from "./aios-api/cluster-registration";
+export { aiosEndpoints, registeredDocument } from "./aios-api/registered-document";

@@ -56,6 +56,10 @@ export const networkEndpointsSchema = z.strictObject({
    * status is queried when a block's `statusSource` is `controller`. @default - none
    */
   cluster_controller_gateway_url: httpUrl.optional(),
+  /** The network's Parser (not part of upstream's map): where the cluster registers. */
+  parser_url: httpUrl.optional(),
+  /** The network's tasks DB (`GLOBAL_TASKS_DB_URL`), for delegated infrastructure tasks. */
+  tasks_db_url: httpUrl.optional(),
 });
 
 /** The parsed network endpoints. */

@@ -9,8 +9,9 @@
  * comes from stack config through `configure` (or $KUBECONFIG), never from inputs; `outs` hold
  * everything delete and read need; every wait has its own deadline.
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import type * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE } from "../config-namespace";
 import {
   jobName,
   judgeControllerEntry,
@@ -24,6 +25,15 @@ import {
 
 /** Bumped when the provider's behaviour or state shape changes. */
 export const PROVIDER_VERSION = "1";
+
+/**
+ * The Kubernetes client, required where the provider runs: a module-level import would be
+ * captured by the closure serializer through its interop wrapper, which it cannot serialize.
+ */
+function clientNode(): typeof k8s {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@kubernetes/client-node") as typeof k8s;
+}
 
 /** Inputs of the dynamic resource. */
 export interface InitContainerInputs extends LifecycleSpec {
@@ -66,7 +76,7 @@ export function statusConfigMapName(blockId: string): string {
 }
 
 function loadKubeConfig(kubeconfig: string | undefined): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   if (kubeconfig !== undefined && kubeconfig !== "") {
     kc.loadFromString(kubeconfig);
   } else {
@@ -109,54 +119,92 @@ function jobEnded(job: k8s.V1Job): "complete" | "failed" | undefined {
   return undefined;
 }
 
-/** Watches the Job until it completes, fails or disappears, or the deadline passes. */
+/** Decides from one watch event whether the wait is over. */
+type Decide = (type: string, job: k8s.V1Job) => JobEnd | undefined;
+
+/** The main wait: the Job completed, failed or was deleted. */
+const jobFinished: Decide = (type, job) => {
+  if (type === "DELETED") {
+    return { kind: "deleted" };
+  }
+  const end = jobEnded(job);
+  return end === undefined ? undefined : { kind: end, job };
+};
+
+/**
+ * Watches the Job until `decide` says the wait is over or the deadline passes. Watches end for
+ * ordinary reasons (the server's timeout, the client's idle timeout, a dropped connection, a stale
+ * resourceVersion); each restart re-reads the Job (a 404 means deleted) and watches from now,
+ * whose initial ADDED event carries the current state, so nothing is missed.
+ */
 async function watchJob(
   kc: k8s.KubeConfig,
   namespace: string,
   name: string,
-  resourceVersion: string | undefined,
   deadlineMs: number,
+  decide: Decide,
 ): Promise<JobEnd> {
-  const watch = new k8s.Watch(kc);
+  const { BatchV1Api, Watch } = clientNode();
+  const batch = kc.makeApiClient(BatchV1Api);
+  const watch = new Watch(kc);
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   try {
-    return await new Promise<JobEnd>((resolve, reject) => {
-      timer = setTimeout(() => resolve({ kind: "deadline" }), Math.max(0, deadlineMs - Date.now()));
-      const start = (rv: string | undefined) =>
-        watch.watch(
-          `/apis/batch/v1/namespaces/${namespace}/jobs`,
-          {
-            fieldSelector: `metadata.name=${name}`,
-            allowWatchBookmarks: true,
-            ...(rv === undefined ? {} : { resourceVersion: rv }),
-          },
-          (type: string, obj: k8s.V1Job) => {
-            if (type === "DELETED") {
-              resolve({ kind: "deleted" });
-              return;
-            }
-            const end = jobEnded(obj);
-            if (end !== undefined) {
-              resolve({ kind: end, job: obj });
-            }
-          },
-          (err: unknown) => {
-            // The server ends watches from time to time; resume unless the wait is over.
-            if (
-              err !== null &&
-              err !== undefined &&
-              (err as { name?: string }).name !== "AbortError"
-            ) {
-              reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-            } else if (Date.now() < deadlineMs) {
-              start(undefined).then((c) => (controller = c), reject);
-            }
-          },
-        );
-      start(resourceVersion).then((c) => (controller = c), reject);
+    return await new Promise<JobEnd>((resolve) => {
+      // Function declarations (hoisted): the closure serializer cannot follow arrow functions
+      // that refer to each other before their definition.
+      function finish(end: JobEnd) {
+        if (!settled) {
+          settled = true;
+          resolve(end);
+        }
+      }
+      timer = setTimeout(() => finish({ kind: "deadline" }), Math.max(0, deadlineMs - Date.now()));
+      function restart() {
+        if (!settled) {
+          setTimeout(() => void start(), 500);
+        }
+      }
+      async function start() {
+        if (settled) {
+          return;
+        }
+        try {
+          await batch.readNamespacedJob({ name, namespace });
+        } catch (e) {
+          if (errorCode(e) === 404) {
+            finish(decide("DELETED", { metadata: { name, namespace } }) ?? { kind: "deleted" });
+            return;
+          }
+          restart();
+          return;
+        }
+        try {
+          const c = await watch.watch(
+            `/apis/batch/v1/namespaces/${namespace}/jobs`,
+            { fieldSelector: `metadata.name=${name}` },
+            (type: string, obj: k8s.V1Job) => {
+              const end = decide(type, obj);
+              if (end !== undefined) {
+                finish(end);
+              }
+            },
+            () => restart(),
+          );
+          if (settled) {
+            c.abort();
+          } else {
+            controller = c;
+          }
+        } catch {
+          restart();
+        }
+      }
+      void start();
     });
   } finally {
+    settled = true;
     clearTimeout(timer);
     controller?.abort();
   }
@@ -190,8 +238,17 @@ async function ensureNoJob(
   if (existing === undefined) {
     return;
   }
-  await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" });
-  const end = await watchJob(kc, namespace, name, existing.metadata?.resourceVersion, deadlineMs);
+  await batch
+    .deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" })
+    .catch((e: unknown) => {
+      if (errorCode(e) !== 404) {
+        throw e;
+      }
+    });
+  // Only its disappearance ends this wait (a finished leftover still reports Complete first).
+  const end = await watchJob(kc, namespace, name, deadlineMs, (type) =>
+    type === "DELETED" ? { kind: "deleted" } : undefined,
+  );
   if (end.kind !== "deleted") {
     throw new Error(`a previous Job ${namespace}/${name} is still being deleted`);
   }
@@ -204,11 +261,8 @@ async function podReport(
   name: string,
 ): Promise<{ exitCode: number; message: string; logTail: string } | undefined> {
   const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
-  const newest = pods.items.sort((a, b) =>
-    String(a.metadata?.creationTimestamp ?? "").localeCompare(
-      String(b.metadata?.creationTimestamp ?? ""),
-    ),
-  )[pods.items.length - 1];
+  const time = (p: k8s.V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+  const newest = pods.items.sort((a, b) => time(a) - time(b))[pods.items.length - 1];
   const terminated = newest?.status?.containerStatuses?.[0]?.state?.terminated;
   if (newest === undefined || terminated === undefined) {
     return undefined;
@@ -255,23 +309,17 @@ export async function runLifecycle(
   spec: LifecycleSpec,
   mode: LifecycleMode,
 ): Promise<LifecycleOutcome & { logTail: string }> {
-  const batch = kc.makeApiClient(k8s.BatchV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const batch = kc.makeApiClient(clientNode().BatchV1Api);
+  const core = kc.makeApiClient(clientNode().CoreV1Api);
   const name = jobName(spec.blockId, mode);
   const deadlineMs = Date.now() + spec.deadlineSeconds * 1000;
   await ensureNoJob(kc, batch, spec.namespace, name, deadlineMs);
-  const created = await batch.createNamespacedJob({
+  await batch.createNamespacedJob({
     namespace: spec.namespace,
     body: lifecycleJob(spec, mode) as k8s.V1Job,
   });
   try {
-    const end = await watchJob(
-      kc,
-      spec.namespace,
-      name,
-      created.metadata?.resourceVersion,
-      deadlineMs,
-    );
+    const end = await watchJob(kc, spec.namespace, name, deadlineMs, jobFinished);
     const failed = (reason: string, logTail = "") => ({
       ok: false as const,
       stage: "unknown",
@@ -308,7 +356,7 @@ async function writeStatus(
   mode: LifecycleMode,
   outcome: LifecycleOutcome,
 ): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = kc.makeApiClient(clientNode().CoreV1Api);
   const name = statusConfigMapName(spec.blockId);
   const body: k8s.V1ConfigMap = {
     metadata: { name, namespace: spec.namespace, labels: { ...spec.labels } },
@@ -331,7 +379,7 @@ async function writeStatus(
 }
 
 async function deleteStatus(kc: k8s.KubeConfig, spec: LifecycleSpec): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = kc.makeApiClient(clientNode().CoreV1Api);
   await core
     .deleteNamespacedConfigMap({
       name: statusConfigMapName(spec.blockId),
@@ -372,31 +420,45 @@ function failure(
   return `block ${spec.blockId}: init container ${mode} failed at stage '${outcome.stage}': ${outcome.reason}${tail}`;
 }
 
-/** Runs the create lifecycle and returns the new state, or throws keeping the resource tracked. */
+/** The state of a failed lifecycle, tracked so a re-run converges and destroy cleans up. */
+function failedState(inputs: InitContainerInputs, stage = "unknown"): InitContainerOutputs {
+  return { ...inputs, status: "failed", stage, stages: [], result: {} };
+}
+
+/**
+ * Runs the create lifecycle and returns the new state. Any failure once the lifecycle may have
+ * started throws with the resource's id and state, so the engine records it as partially created:
+ * the next `up` runs it again and `destroy` runs the delete lifecycle.
+ */
 async function createOrRerun(
   kc: k8s.KubeConfig,
   inputs: InitContainerInputs,
 ): Promise<InitContainerOutputs> {
-  const outcome = await runLifecycle(kc, inputs, "create");
-  await writeStatus(kc, inputs, "create", outcome);
-  const outs: InitContainerOutputs = {
-    ...inputs,
-    status: outcome.ok ? "finish" : "failed",
-    stage: outcome.stage,
-    stages: outcome.stages,
-    result: outcome.ok ? outcome.result : {},
-  };
-  if (!outcome.ok) {
-    // Tracked as partially created: the next `up` re-runs it, `destroy` runs delete mode.
-    const message = failure(inputs, "create", outcome);
-    throw Object.assign(new Error(message), {
-      id: inputs.blockId,
-      properties: outs,
-      reasons: [message],
-    });
-  }
-  if (inputs.blocksRegistryUrl !== undefined) {
-    await writeRegistry(inputs.blocksRegistryUrl, inputs.blockId, outcome.result);
+  const tracked = (message: string, outs: InitContainerOutputs) =>
+    Object.assign(new Error(message), { id: inputs.blockId, properties: outs, reasons: [message] });
+  let outs: InitContainerOutputs;
+  try {
+    const outcome = await runLifecycle(kc, inputs, "create");
+    await writeStatus(kc, inputs, "create", outcome);
+    if (!outcome.ok) {
+      throw tracked(failure(inputs, "create", outcome), failedState(inputs, outcome.stage));
+    }
+    outs = {
+      ...inputs,
+      status: "finish",
+      stage: outcome.stage,
+      stages: outcome.stages,
+      result: outcome.result,
+    };
+    if (inputs.blocksRegistryUrl !== undefined) {
+      await writeRegistry(inputs.blocksRegistryUrl, inputs.blockId, outcome.result);
+    }
+  } catch (e) {
+    if ((e as { id?: string }).id !== undefined) {
+      throw e;
+    }
+    const message = `block ${inputs.blockId}: init container create failed: ${k8sErrorMessage(e)}`;
+    throw tracked(message, failedState(inputs));
   }
   return outs;
 }
@@ -405,14 +467,17 @@ async function createOrRerun(
 export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconfig?: string } = {
   configure(req: pulumi.dynamic.ConfigureRequest) {
     // Decrypted by the engine; it stays in this process and never reaches state or logs.
-    this.kubeconfig = req.config.get("aios-infra:kubeconfig");
+    this.kubeconfig = req.config.get(`${CONFIG_NAMESPACE}:kubeconfig`);
     return Promise.resolve();
   },
 
   diff(_id: string, olds: InitContainerOutputs, news: InitContainerInputs) {
-    const changed = (Object.keys(news) as (keyof InitContainerInputs)[]).filter(
-      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
-    );
+    // Every input key on either side: a removed setting is a change too.
+    const outputKeys = ["status", "stage", "stages", "result", "__provider"];
+    const keys = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter(
+      (k) => !outputKeys.includes(k),
+    ) as (keyof InitContainerInputs)[];
+    const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
     const replaces = changed.filter((k) => (REPLACING_INPUTS as readonly string[]).includes(k));
     return Promise.resolve({
       changes: changed.length > 0 || olds.status !== "finish",
@@ -428,8 +493,10 @@ export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconf
 
   async update(_id: string, olds: InitContainerOutputs, news: InitContainerInputs) {
     if (olds.status === "finish") {
-      // Only settings that do not affect the system changed (deadline, retries, registry).
-      return { outs: { ...olds, ...news } };
+      // Only settings that do not affect the system changed (deadline, retries, registry): keep
+      // the outcome, take every input from the new side (removed ones disappear).
+      const { status, stage, stages, result } = olds;
+      return { outs: { ...news, status, stage, stages, result } };
     }
     return { outs: await createOrRerun(loadKubeConfig(this.kubeconfig), news) };
   },
@@ -450,7 +517,7 @@ export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconf
   },
 
   async read(id: string, props: InitContainerOutputs) {
-    const core = loadKubeConfig(this.kubeconfig).makeApiClient(k8s.CoreV1Api);
+    const core = loadKubeConfig(this.kubeconfig).makeApiClient(clientNode().CoreV1Api);
     const record = await core
       .readNamespacedConfigMap({
         name: statusConfigMapName(props.blockId),
@@ -463,11 +530,13 @@ export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconf
         throw e;
       });
     const data = record?.data;
+    const { status: _s, stage: _st, stages: _sts, result: _r, ...inputs } = props;
     if (data === undefined) {
-      return { id, props: { ...props, status: "missing" } };
+      return { id, props: { ...props, status: "missing" }, inputs };
     }
     return {
       id,
+      inputs,
       props: {
         ...props,
         status: data.status ?? "missing",
