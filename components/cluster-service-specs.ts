@@ -25,6 +25,7 @@ import {
   METRICS_WRITER_HOST,
   SERVICE_NAMES,
   SERVICE_NAMESPACES,
+  SERVICE_PORTS,
 } from "./service-endpoints";
 import type { WorkloadArgs } from "./workload";
 import { buildContainer, type ResourceArgs } from "./workload-specs";
@@ -283,7 +284,7 @@ export function controllerSpec(p: ClusterServicesSpecArgs): ClusterServiceSpec {
           },
           { name: "params", port: CONTAINER_PORTS.parameterUpdater, nodePort: exposed(p, "mgmt") },
           { name: "monitor", port: CONTAINER_PORTS.monitor, nodePort: exposed(p, "monitor") },
-          { name: "health", port: CONTAINER_PORTS.health, nodePort: exposed(p, "health") },
+          { name: "health", port: SERVICE_PORTS.health, nodePort: exposed(p, "health") },
         ],
       },
     ],

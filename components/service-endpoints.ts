@@ -14,9 +14,16 @@ export const CONTAINER_PORTS = {
   blockTransactions: 7500,
   parameterUpdater: 10000,
   monitor: 8500,
-  health: 5555,
+  /** The stability checker listens on 5000, though upstream declares 5555 (aios-spec §1.5.4). */
+  health: 5000,
   membership: 8080,
   grpc: 9000,
+} as const;
+
+/** Service ports that differ from their container ports. */
+export const SERVICE_PORTS = {
+  /** The controller Service's health port, as upstream declares it (NodePort 32305). */
+  health: 5555,
 } as const;
 
 /** Namespaces of the cluster services. */

@@ -132,7 +132,14 @@ export class Workload extends pulumi.ComponentResource {
               template,
               ...(args.volumeClaim === undefined
                 ? {}
-                : { volumeClaimTemplates: [volumeClaimTemplate(args.volumeClaim, labels)] }),
+                : {
+                    volumeClaimTemplates: [volumeClaimTemplate(args.volumeClaim, labels)],
+                    // destroy leaves nothing: the claims go with the StatefulSet.
+                    persistentVolumeClaimRetentionPolicy: {
+                      whenDeleted: "Delete",
+                      whenScaled: "Retain",
+                    },
+                  }),
             },
           },
           podOpts,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { chartSourceSchema } from "../chart-source";
 import { dnsLabel } from "../cluster-document";
 import { parseImageRef } from "../images";
+import { LIFECYCLE_ENV } from "../lifecycle/init-container-contract";
 
 /** The namespace blocks' systems go to unless they name one. */
 export const DEFAULT_BLOCK_NAMESPACE = "third-party";
@@ -73,12 +74,31 @@ export const initContainerSettingsSchema = z.strictObject({
   image: z.string().refine((v) => parseImageRef(v) !== undefined, {
     error: "must be an image reference: [registry[:port]/]repository[:tag][@sha256:<digest>]",
   }),
-  /** Extra environment. @default {} */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  /** Extra environment (not the SDK's own variables, which the lifecycle sets). @default {} */
+  env: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name" })
+        .refine((k) => !(LIFECYCLE_ENV as readonly string[]).includes(k), {
+          error: `must not be one of ${LIFECYCLE_ENV.join(", ")}: the lifecycle sets them`,
+        }),
+      z.string(),
+    )
+    .default({}),
   /** Resource allocation passed as ALLOCATION_DATA on create. @default {} */
   allocationData: z.record(z.string(), z.unknown()).default({}),
   /** Annotations of the Job's pod. @default {} */
-  podAnnotations: z.record(z.string(), z.string()).default({}),
+  podAnnotations: z
+    .record(
+      z
+        .string()
+        .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+          error: "must be an annotation key: [prefix/]name",
+        }),
+      z.string(),
+    )
+    .default({}),
   /** Seconds one lifecycle may take. @default 900 */
   deadlineSeconds: z.int().min(5).max(86400).default(900),
   /** Pod retries before the lifecycle fails. @default 0 */
@@ -98,6 +118,18 @@ export const initContainerSettingsSchema = z.strictObject({
   skipDelete: z.boolean().default(false),
 });
 
+/** Namespaces a block may not use: the cluster's own and the gateway's. */
+export const RESERVED_NAMESPACES = [
+  "default",
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "ambassador",
+] as const;
+
+/** Helm's limit on release names. */
+const MAX_RELEASE_NAME = 53;
+
 /** One third-party block. */
 export const blockSettingsSchema = z
   .strictObject({
@@ -106,13 +138,21 @@ export const blockSettingsSchema = z
     /** Name of its system (the release is `<id>-<name>`). */
     name: dnsLabel,
     /** Namespace of the system and its init container. @default "third-party" */
-    namespace: dnsLabel.default(DEFAULT_BLOCK_NAMESPACE),
+    namespace: dnsLabel
+      .refine((ns) => !(RESERVED_NAMESPACES as readonly string[]).includes(ns), {
+        error: `must not be one of ${RESERVED_NAMESPACES.join(", ")} (the cluster's and the gateway's own)`,
+      })
+      .default(DEFAULT_BLOCK_NAMESPACE),
     system: z.discriminatedUnion("kind", [helmSystem, externalSystem, noSystem]),
     initContainer: initContainerSettingsSchema.optional(),
   })
   .refine((b) => b.system.kind !== "none" || b.initContainer !== undefined, {
     error: "a block whose system is 'none' needs an initContainer to install it",
     path: ["initContainer"],
+  })
+  .refine((b) => b.id.length + 1 + b.name.length <= MAX_RELEASE_NAME, {
+    error: `id and name make the release name <id>-<name>, which Helm limits to ${MAX_RELEASE_NAME} characters`,
+    path: ["name"],
   });
 
 /** `aios-infra:blocks`. */

@@ -58,6 +58,17 @@ export interface LifecycleSpec {
   readonly statusUrl?: string;
 }
 
+/** The variables a lifecycle sets itself; block env may not override them. */
+export const LIFECYCLE_ENV = [
+  "BLOCK_ID",
+  "CLUSTER_ID",
+  "OPERATING_MODE",
+  "CONTROLLER_URL",
+  "BLOCK_SERVICE_URL",
+  "CLUSTER_SERVICE_URL",
+  "ALLOCATION_DATA",
+] as const;
+
 /** The SDK's environment for a lifecycle (`OPERATING_MODE=create|delete`, as the SDK expects). */
 export function lifecycleEnv(spec: LifecycleSpec, mode: LifecycleMode): Record<string, string> {
   return {

@@ -219,13 +219,15 @@ test("a Job that never finishes fails at its deadline and leaves nothing running
   expect((await e2e.stack.up()).summary.result).toBe("succeeded");
 });
 
-test("a Job deleted during the wait fails the lifecycle, naming it", async () => {
+test("a Job deleted during a long wait (past watch timeouts) fails the lifecycle, naming it", async () => {
   setBlocks([block("blk-gone", { "e2e.aios.io/hang-create": "true" }, { deadlineSeconds: 120 })]);
   const up = e2e.stack.up();
   const deleter = (async () => {
     for (let i = 0; i < 600; i += 1) {
       const jobs = await jobsLeft();
       if (jobs.includes("blk-gone-init-create")) {
+        // Past the client's 30 s idle timeout: the wait must have survived its watch ending.
+        await new Promise((r) => setTimeout(r, 35_000));
         await batch.deleteNamespacedJob({ name: "blk-gone-init-create", namespace: NS });
         return true;
       }

@@ -268,3 +268,44 @@ test("an external system's create and delete commands run through @pulumi/comman
     triggers: ["./scripts/vllm-up.sh", "./scripts/vllm-down.sh"],
   });
 });
+
+test("reserved namespaces, over-long release names and env the lifecycle owns are refused", () => {
+  let problems: string[] = [];
+  try {
+    parseStackConfig({
+      network: NETWORK,
+      cluster: CLUSTER,
+      blocks: [
+        {
+          id: "blk-1",
+          name: "a",
+          namespace: "kube-system",
+          system: { kind: "external", urls: {} },
+        },
+        {
+          id: "blk-".padEnd(40, "x"),
+          name: "a-very-long-system-name",
+          system: { kind: "external", urls: {} },
+        },
+        {
+          id: "blk-3",
+          name: "c",
+          system: { kind: "none" },
+          initContainer: {
+            ...INIT,
+            env: { OPERATING_MODE: "creation" },
+            podAnnotations: { "bad key!": "x" },
+          },
+        },
+      ],
+    });
+  } catch (e) {
+    problems = (e as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  expect(problems).toEqual([
+    "aios-infra:blocks[0].namespace: must not be one of default, kube-system, kube-public, kube-node-lease, ambassador (the cluster's and the gateway's own)",
+    "aios-infra:blocks[1].name: id and name make the release name <id>-<name>, which Helm limits to 53 characters",
+    "aios-infra:blocks[2].initContainer.env.OPERATING_MODE: must not be one of BLOCK_ID, CLUSTER_ID, OPERATING_MODE, CONTROLLER_URL, BLOCK_SERVICE_URL, CLUSTER_SERVICE_URL, ALLOCATION_DATA: the lifecycle sets them",
+    "aios-infra:blocks[2].initContainer.podAnnotations.bad key!: must be an annotation key: [prefix/]name",
+  ]);
+});

@@ -216,7 +216,7 @@ describe("the default stack's cluster services", () => {
       ["block-transactions", "34.58.1.86:31280/cluster/block-tx:latest", [7500]],
       ["parameter-updater", "34.58.1.86:31280/cluster/parameter-updater:latest", [10000]],
       ["monitor", "34.58.1.86:31280/cluster/monitor:latest", [8500]],
-      ["health", "34.58.1.86:31280/cluster/stability-checker:latest", [5555]],
+      ["health", "34.58.1.86:31280/cluster/stability-checker:latest", [5000]],
     ]);
     const env = (i: number) =>
       Object.fromEntries(pod.containers[i].env.map((e: any) => [e.name, e.value]));
@@ -540,5 +540,9 @@ test("metricsStorage gives the Mongo a persistent volume claim of the asked size
       },
     },
   ]);
+  expect(spec.persistentVolumeClaimRetentionPolicy).toEqual({
+    whenDeleted: "Delete",
+    whenScaled: "Retain",
+  });
   expect(spec.template.spec.volumes).toBeUndefined();
 });
