@@ -75,6 +75,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       clusterId: config.clusterId,
       network: config.network,
       projectDir: __dirname,
+      ownsDefaultNamespace: true,
     },
     { ...opts, dependsOn: [namespaces, services] },
   );

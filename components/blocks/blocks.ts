@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AiosNamespaces, AIOS_NAMESPACES } from "../namespaces";
 import type { NetworkEndpoints } from "../network-endpoints";
-import type { BlockSettings } from "./block-settings";
+import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "./block-settings";
 import { ThirdPartyBlock } from "./third-party-block";
 
 /** Arguments of {@link Blocks}. */
@@ -18,6 +18,12 @@ export interface BlocksArgs {
   readonly network: NetworkEndpoints;
   /** Directory local chart paths are relative to. */
   readonly projectDir: string;
+  /**
+   * Whether this stack owns the default block namespace (`third-party`): cluster stacks do, even
+   * without blocks, so that blocks-only stacks deploying there never create or delete it.
+   * @default false
+   */
+  readonly ownsDefaultNamespace?: boolean;
 }
 
 /** What a stack exports per block. */
@@ -33,8 +39,17 @@ export class Blocks extends pulumi.ComponentResource {
 
   constructor(name: string, args: BlocksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aios-infra:blocks:Blocks", name, {}, opts);
-    const namespaceNames = [...new Set(args.blocks.map((b) => b.namespace))].filter(
-      (ns) => !(AIOS_NAMESPACES as readonly string[]).includes(ns),
+    // Each namespace has one owner: AIOS's own belong to the cluster stack, and so does the default
+    // block namespace; any other belongs to the stack whose blocks name it.
+    const declared = args.blocks.map((b) => b.namespace);
+    const namespaceNames = [
+      ...new Set(
+        args.ownsDefaultNamespace === true ? [DEFAULT_BLOCK_NAMESPACE, ...declared] : declared,
+      ),
+    ].filter(
+      (ns) =>
+        !(AIOS_NAMESPACES as readonly string[]).includes(ns) &&
+        (args.ownsDefaultNamespace === true || ns !== DEFAULT_BLOCK_NAMESPACE),
     );
     const namespaces =
       namespaceNames.length === 0

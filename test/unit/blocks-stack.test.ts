@@ -41,7 +41,7 @@ test("a blocks-only stack refuses the cluster stack's settings and a malformed s
   });
 });
 
-test("the blocks go to the referenced cluster, with its id and network, and nothing else is deployed", async () => {
+test("the blocks go to the referenced cluster, with its id and network; its namespace stays the cluster stack's", async () => {
   referencedStacks[CLUSTER_STACK] = { clusterId: "prod-eu-1", network: NETWORK };
   const outputs = await runProgram(registrations, {
     "aios-infra:verifyNodes": undefined,
@@ -54,8 +54,6 @@ test("the blocks go to the referenced cluster, with its id and network, and noth
       "pulumi:pulumi:StackReference cluster-stack",
       "pulumi:providers:kubernetes k8s",
       "aios-infra:blocks:Blocks blocks",
-      "aios-infra:cluster:Namespaces blocks-namespaces",
-      "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
       "aios-infra:blocks:ThirdPartyBlock blocks-blk-1",
       "kubernetes:core/v1:ServiceAccount blocks-blk-1-init-sa",
       "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-1-init-role",
