@@ -12,15 +12,24 @@ import {
   labelledObjects,
   nodePortServices,
 } from "../support/cluster-inventory";
+import { AiosDouble } from "../support/aios-double";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY, withGpu } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 
 const CLUSTER = withGpu(minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]), 0);
 const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"];
 /** The stack config: the cluster, the network endpoints and the offline gateway chart. */
+/** The AIOS network the stack registers with: the local double. */
+let network: AiosDouble;
 const config = (cluster: unknown, extra: Record<string, unknown> = {}) => ({
   "aios-infra:cluster": cluster,
-  "aios-infra:network": NETWORK,
+  "aios-infra:network": {
+    ...NETWORK,
+    parser_url: network.url,
+    cluster_controller_gateway_url: network.url,
+    cluster_db_url: network.url,
+  },
+  "aios-infra:registration": { enabled: true },
   "aios-infra:gateway": OFFLINE_GATEWAY,
   ...extra,
 });
@@ -32,6 +41,7 @@ let e2e: E2eStack;
 let core: k8s.CoreV1Api;
 
 beforeAll(async () => {
+  network = await AiosDouble.start();
   plane = await LocalControlPlane.start({
     nodes: [{ name: "kwok-gpu-1", gpus: 2 }, { name: "cpu-1" }, { name: "not-in-config" }],
   });
@@ -42,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await e2e?.dispose();
   plane?.stop();
+  await network?.stop();
 });
 
 async function namespaceExists(name: string): Promise<boolean> {
@@ -195,6 +206,22 @@ test("up brings the gateway and every cluster service up, on the planned NodePor
   ).toHaveLength(1);
 });
 
+test("the cluster is registered with the AIOS network, and its urlMap written once services are up", async () => {
+  const entry = network.clusters.get("e2e-cluster") as any;
+  expect(entry).toMatchObject({ id: "e2e-cluster", regionId: "local" });
+  expect(
+    entry.nodes.nodeData.map((n: any) => Object.keys(n).includes("kubernetesNodeName")),
+  ).toEqual([false, false]);
+  const outputs = await e2e.stack.outputs();
+  expect(entry.config.urlMap).toEqual(outputs.urlMap.value);
+  expect(Object.values(entry.config.urlMap).every((v) => typeof v === "string")).toBe(true);
+  // Registered through the Parser's wrapper, then the urlMap through the gateway (a field map).
+  const calls = network.requests.map((r) => `${r.method} ${r.path}`);
+  expect(calls.indexOf("POST /api/createCluster")).toBeLessThan(
+    calls.indexOf("PUT /clusters/update/e2e-cluster"),
+  );
+});
+
 test("preview and refresh then show no changes", async () => {
   const preview = await e2e.stack.preview({ expectNoChanges: true });
   expect(Object.keys(preview.changeSummary).sort()).toEqual(["same"]);
@@ -218,6 +245,11 @@ test("destroy leaves nothing the stack created: namespaces and labels are gone, 
   }
   const kc = plane.kubeConfig();
   expect(await labelledObjects(kc, "e2e-cluster")).toEqual([]);
+  // The urlMap was cleared, then the entry removed: the network holds nothing of this cluster.
+  expect(network.clusters.size).toBe(0);
+  expect(network.requests.map((r) => `${r.method} ${r.path}`).slice(-3)).toContain(
+    "DELETE /clusters/delete/e2e-cluster",
+  );
   expect(await namespaceExists("ambassador")).toBe(false);
   expect(await crdExists(kc, "mappings.getambassador.io")).toBe(false);
   expect(await nodePortServices(kc)).toEqual([]);
