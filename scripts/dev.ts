@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
 import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { AiosDouble } from "../test/support/aios-double";
 import {
   readStackFile,
   writeProjectFile,
@@ -145,6 +147,49 @@ async function run(command: Command, stackName: string): Promise<void> {
     kubeconfigPath: target.kubeconfigPath,
   });
   const onOutput = (out: string) => process.stdout.write(out);
+  const network = await startLocalNetwork(stackName);
+  try {
+    await runOperation(command, stack, target.fresh, onOutput);
+  } finally {
+    await network?.stop();
+  }
+}
+
+/** The dev network's address: where the stack file points the AIOS APIs to use the double. */
+export const LOCAL_NETWORK = { host: "127.0.0.1", port: 30600 } as const;
+
+/**
+ * Starts the local double of the AIOS APIs when the stack's network points at it, so the dev
+ * stack registers with a local network; its registrations persist in `.aios/aios-network.json`.
+ */
+async function startLocalNetwork(stackName: string): Promise<AiosDouble | undefined> {
+  const network = readStackConfig(stackName)[`${CONFIG_NAMESPACE}:network`] as
+    Record<string, unknown> | undefined;
+  const local = `http://${LOCAL_NETWORK.host}:${LOCAL_NETWORK.port}`;
+  if (!Object.values(network ?? {}).some((v) => typeof v === "string" && v.startsWith(local))) {
+    return undefined;
+  }
+  try {
+    const double = await AiosDouble.start({
+      port: LOCAL_NETWORK.port,
+      stateFile: path.join(STATE_DIR, "aios-network.json"),
+    });
+    say(`local AIOS network (API double) listening at ${double.url}`);
+    return double;
+  } catch (e) {
+    throw new Error(
+      `the stack's network points at the local AIOS double (${local}), which could not listen there: ${(e as Error).message}`,
+    );
+  }
+}
+
+async function runOperation(
+  command: Exclude<Command, "cluster-stop">,
+  stack: Stack,
+  fresh: boolean,
+  onOutput: (out: string) => void,
+): Promise<void> {
+  const target = { fresh };
   switch (command) {
     case "start": {
       // A freshly started embedded cluster is empty: refresh first, so state recorded on an

@@ -5,6 +5,7 @@
  * wrapper and its 200-with-`[false, msg]` failures, the gateway's `$set` wrapping, task ids). It
  * keeps its state for assertions, records every request, and injects faults per endpoint.
  */
+import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -72,22 +73,42 @@ export class AiosDouble {
   taskDelayMs = 200;
   private readonly faults = new Map<string, Fault[]>();
   private server?: http.Server;
+  private stateFile?: string;
   private taskSeq = 0;
   url = "";
 
-  /** Starts the double on a kernel-chosen loopback port. */
-  static async start(): Promise<AiosDouble> {
+  /**
+   * Starts the double on loopback: on `port` (default: one the kernel picks), with the registered
+   * clusters of `stateFile` when given (`npm start` keeps the dev network's state across runs).
+   */
+  static async start(options: { port?: number; stateFile?: string } = {}): Promise<AiosDouble> {
     const d = new AiosDouble();
+    d.stateFile = options.stateFile;
+    if (d.stateFile !== undefined && fs.existsSync(d.stateFile)) {
+      const saved = JSON.parse(fs.readFileSync(d.stateFile, "utf8")) as Record<
+        string,
+        Record<string, unknown>
+      >;
+      for (const [id, doc] of Object.entries(saved)) {
+        d.clusters.set(id, doc);
+      }
+    }
     d.server = http.createServer((req, res) => d.handle(req, res));
-    await new Promise<void>((resolve) => d.server?.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      d.server?.once("error", reject);
+      d.server?.listen(options.port ?? 0, "127.0.0.1", resolve);
+    });
     d.url = `http://127.0.0.1:${(d.server.address() as AddressInfo).port}`;
     return d;
   }
 
-  /** Stops it. */
+  /** Stops it, saving the registered clusters to its state file. */
   async stop(): Promise<void> {
+    if (this.stateFile !== undefined) {
+      fs.writeFileSync(this.stateFile, JSON.stringify(Object.fromEntries(this.clusters), null, 2));
+    }
     await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
+      this.server?.listening === true ? this.server.close(() => resolve()) : resolve(),
     );
   }
 
