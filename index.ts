@@ -17,6 +17,7 @@ import {
   ClusterUrlMap,
   CONFIG_NAMESPACE,
   ConfigError,
+  DelegatedClusterInfra,
   Gateway,
   loadStackConfigOrReport,
   NodeLabels,
@@ -56,18 +57,38 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
         opts,
       )
     : undefined;
-  const services = new ClusterServices(
-    "services",
-    {
-      clusterId: config.clusterId,
-      settings: config.cluster.config,
-      network: config.network,
-      images: config.images,
-      nodePorts: config.nodePorts,
-      metricsStorage: config.metricsStorage,
-    },
-    { ...opts, dependsOn: [namespaces] },
-  );
+  const endpoints = aiosEndpoints(config.network);
+  const registration = config.register
+    ? new ClusterRegistration("registration", {
+        endpoints,
+        clusterId: config.clusterId,
+        document: registeredDocument(config.cluster),
+      })
+    : undefined;
+  // The cluster services: declared here, or created by the network's gateway.
+  const services =
+    config.infrastructure.mode === "declared"
+      ? new ClusterServices(
+          "services",
+          {
+            clusterId: config.clusterId,
+            settings: config.cluster.config,
+            network: config.network,
+            images: config.images,
+            nodePorts: config.nodePorts,
+            metricsStorage: config.metricsStorage,
+          },
+          { ...opts, dependsOn: [namespaces] },
+        )
+      : new DelegatedClusterInfra(
+          "delegated-infra",
+          {
+            endpoints,
+            clusterId: config.clusterId,
+            timeoutSeconds: config.infrastructure.timeoutSeconds,
+          },
+          { dependsOn: [namespaces, ...(registration === undefined ? [] : [registration])] },
+        );
   const blocks = new Blocks(
     "blocks",
     {
@@ -80,14 +101,8 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     { ...opts, dependsOn: [namespaces, services] },
   );
   const urlMap = buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts);
-  if (config.register) {
-    // The cluster joins the network: its document, then its urlMap once its services are ready.
-    const endpoints = aiosEndpoints(config.network);
-    const registration = new ClusterRegistration("registration", {
-      endpoints,
-      clusterId: config.clusterId,
-      document: registeredDocument(config.cluster),
-    });
+  if (registration !== undefined) {
+    // The urlMap (plain strings) once the cluster's services and gateway are ready.
     new ClusterUrlMap(
       "url-map",
       { endpoints, clusterId: config.clusterId, urlMap: { ...urlMap } },
@@ -101,7 +116,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     nodeIds: nodes.nodeIds,
     nodePorts: config.nodePorts,
     gatewayRoutes: gateway?.routes ?? [],
-    workloads: services.workloads,
+    workloads: services instanceof ClusterServices ? services.workloads : {},
     blocks: blocks.byId,
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,

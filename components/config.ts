@@ -38,6 +38,7 @@ export const CONFIG_KEYS = [
   "metricsStorage",
   "blocks",
   "registration",
+  "infrastructure",
   "clusterStack",
   "kubeconfig",
 ] as const;
@@ -87,6 +88,17 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   /** Third-party blocks. @default [] */
   blocks: blocksSettingsSchema,
+  /**
+   * Who creates the cluster services: this stack (`declared`) or the network's gateway through
+   * `create-cluster-infra` (`delegated`, which needs registration). @default { mode: "declared" }
+   */
+  infrastructure: z
+    .strictObject({
+      mode: z.enum(["declared", "delegated"]).default("declared"),
+      /** Seconds to wait for the gateway's task. @default 900 */
+      timeoutSeconds: z.int().min(30).max(7200).default(900),
+    })
+    .default({ mode: "declared", timeoutSeconds: 900 }),
   /** Register the cluster and its urlMap with the AIOS network. @default - not registered */
   registration: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
 });
@@ -133,6 +145,11 @@ export interface StackConfig {
   readonly blocks: readonly BlockSettings[];
   /** Register the cluster and its urlMap with the AIOS network. */
   readonly register: boolean;
+  /** Who creates the cluster services, and how long a delegated creation may take. */
+  readonly infrastructure: {
+    readonly mode: "declared" | "delegated";
+    readonly timeoutSeconds: number;
+  };
 }
 
 /** The NodePort claims a configuration makes: only the parts it switches on claim ports. */
@@ -213,6 +230,25 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       }
     }
   }
+  if (parsed.data.infrastructure.mode === "delegated") {
+    if (!parsed.data.registration.enabled) {
+      problems.push({
+        path: `${CONFIG_NAMESPACE}:infrastructure.mode`,
+        message:
+          "'delegated' needs aios-infra:registration.enabled: the gateway creates the infrastructure of a registered cluster",
+        received: '"delegated"',
+      });
+    }
+    for (const key of ["cluster_controller_gateway_url", "tasks_db_url"] as const) {
+      if (network[key] === undefined) {
+        problems.push({
+          path: `${CONFIG_NAMESPACE}:network.${key}`,
+          message: "is required when aios-infra:infrastructure.mode is 'delegated'",
+          received: "nothing",
+        });
+      }
+    }
+  }
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({
     claims: activeClaims(gateway.enabled, useGateway),
@@ -252,6 +288,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     gateway,
     blocks: parsed.data.blocks,
     register: parsed.data.registration.enabled,
+    infrastructure: parsed.data.infrastructure,
     ...(metricsStorage === undefined ? {} : { metricsStorage }),
   };
 }

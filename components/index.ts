@@ -35,3 +35,4 @@ export { InitContainer } from "./lifecycle/init-container";
 export type { InitContainerArgs } from "./lifecycle/init-container";
 export { ClusterRegistration, ClusterUrlMap } from "./aios-api/cluster-registration";
 export { aiosEndpoints, registeredDocument } from "./aios-api/registered-document";
+export { DelegatedClusterInfra } from "./aios-api/delegated-infra";

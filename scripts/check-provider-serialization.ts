@@ -6,10 +6,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { registrationProvider, urlMapProvider } from "../components/aios-api/cluster-registration";
+import { delegatedInfraProvider } from "../components/aios-api/delegated-infra";
 import { initContainerProvider } from "../components/lifecycle/init-container-provider";
 
 async function main(): Promise<void> {
-  const providers = { initContainerProvider, registrationProvider, urlMapProvider };
+  const providers = {
+    initContainerProvider,
+    registrationProvider,
+    urlMapProvider,
+    delegatedInfraProvider,
+  };
   for (const [name, provider] of Object.entries(providers)) {
     const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     const requires = [...new Set(text.match(/require\("[^"]+"\)/g) ?? [])].join(" ");

@@ -143,7 +143,11 @@ test("create-cluster-infra sends the kubeconfig as a JSON object and its task is
     users: [{ name: "u", user: { token: "t0ken" } }],
   };
   const taskId = await startClusterInfra(ep, "create", "c1", kubeconfig);
-  expect(double.requests.at(-1)?.body).toEqual({ cluster_id: "c1", kube_config_data: kubeconfig });
+  expect(double.kubeconfigs).toEqual([kubeconfig]);
+  expect(double.requests.at(-1)?.body).toEqual({
+    cluster_id: "c1",
+    kube_config_data: "<redacted>",
+  });
   const task = await waitForTask(ep, taskId, 5000, 50);
   expect(task.task_status).toBe("completed");
   double.taskDelayMs = 60_000;

@@ -66,7 +66,12 @@ export class AiosDouble {
   /** Registered clusters by id, as the registry stores them. */
   readonly clusters = new Map<string, Record<string, unknown>>();
   readonly tasks = new Map<string, Task>();
+  /** Requests, kubeconfigs redacted. */
   readonly requests: RecordedRequest[] = [];
+  /** The kubeconfigs create-cluster-infra received, as sent. */
+  readonly kubeconfigs: unknown[] = [];
+  /** Fail the next infra task instead of completing it, with this message. */
+  failNextTask?: string;
   /** Init-container entries by block id. */
   readonly initEntries = new Map<string, { status: string; status_data: unknown }>();
   /** How long infra tasks stay pending. */
@@ -128,7 +133,13 @@ export class AiosDouble {
         body = text;
       }
       const path = (req.url ?? "/").split("?")[0] ?? "/";
-      this.requests.push({ method: req.method ?? "", path, body });
+      // A kubeconfig is kept apart, never in the request log.
+      const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+      if ("kube_config_data" in b) {
+        this.kubeconfigs.push(b.kube_config_data);
+      }
+      const logged = "kube_config_data" in b ? { ...b, kube_config_data: "<redacted>" } : body;
+      this.requests.push({ method: req.method ?? "", path, body: logged });
       void this.respond(req.method ?? "", path, body, res);
     });
   }
@@ -206,9 +217,14 @@ export class AiosDouble {
           task_status_data: {},
         };
         this.tasks.set(task.task_id, task);
+        const failure = this.failNextTask;
+        this.failNextTask = undefined;
         setTimeout(() => {
-          task.task_status = "completed";
-          task.task_status_data = { result: this.clusters.get(String(b.cluster_id)) ?? {} };
+          task.task_status = failure === undefined ? "completed" : "failed";
+          task.task_status_data =
+            failure === undefined
+              ? { result: this.clusters.get(String(b.cluster_id)) ?? {} }
+              : { error: failure };
         }, this.taskDelayMs);
         return send(200, {
           success: true,

@@ -548,3 +548,58 @@ test("metricsStorage gives the Mongo a persistent volume claim of the asked size
   });
   expect(spec.template.spec.volumes).toBeUndefined();
 });
+
+describe("registration and delegated infrastructure", () => {
+  const network = {
+    ...NETWORK,
+    parser_url: "http://mgmt.test:30501",
+    cluster_controller_gateway_url: "http://mgmt.test:30600",
+    tasks_db_url: "http://mgmt.test:30108",
+  };
+
+  test("a registered cluster gets its registration and urlMap, with the registry's endpoints", async () => {
+    await runProgram({
+      "aios-infra:cluster": CLUSTER,
+      "aios-infra:network": network,
+      "aios-infra:registration": { enabled: true },
+    });
+    const endpoints = {
+      parser: "http://mgmt.test:30501",
+      gateway: "http://mgmt.test:30600",
+      clusterRegistry: NETWORK.cluster_db_url,
+      tasksDb: "http://mgmt.test:30108",
+    };
+    expect(byName("registration")).toMatchObject({ endpoints, clusterId: "unit-cluster" });
+    expect(byName("registration").document.nodes.nodeData[0]).not.toHaveProperty(
+      "kubernetesNodeName",
+    );
+    expect(byName("url-map")).toMatchObject({
+      endpoints,
+      clusterId: "unit-cluster",
+      urlMap: { controllerService: "http://127.0.0.1:32300" },
+    });
+  });
+
+  test("delegated infrastructure replaces the declared services, and carries no kubeconfig", async () => {
+    await runProgram({
+      "aios-infra:cluster": CLUSTER,
+      "aios-infra:network": network,
+      "aios-infra:registration": { enabled: true },
+      "aios-infra:infrastructure": { mode: "delegated", timeoutSeconds: 600 },
+    });
+    const types = registrations.map((r) => `${r.type} ${r.name}`);
+    expect(types).toContain(
+      "pulumi-nodejs:dynamic/aios-infra:DelegatedClusterInfra delegated-infra",
+    );
+    expect(types.filter((t) => t.includes("ClusterServices") || t.includes("Workload"))).toEqual(
+      [],
+    );
+    expect(Object.keys(byName("delegated-infra")).sort()).toEqual([
+      "__provider",
+      "clusterId",
+      "endpoints",
+      "providerVersion",
+      "timeoutSeconds",
+    ]);
+  });
+});

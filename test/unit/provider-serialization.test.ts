@@ -22,5 +22,6 @@ test("every dynamic provider serializes in a plain Node process, requiring only 
     'initContainerProvider, require("@kubernetes/client-node")',
     'registrationProvider, require("zod")',
     'urlMapProvider, require("zod")',
+    'delegatedInfraProvider, require("zod") require("node:fs") require("yaml")',
   ]);
 });

@@ -105,3 +105,15 @@ test("metrics storage defaults its size and refuses a zero size", () => {
     "aios-infra:metricsStorage.sizeMB: Too small: expected number to be >=1 (received 0)",
   ]);
 });
+
+test("registration needs the Parser and gateway; delegated infrastructure needs registration and the tasks DB", () => {
+  expect(problems({ registration: { enabled: true } })).toEqual([
+    "aios-infra:network.parser_url: is required when aios-infra:registration.enabled is true (received nothing)",
+    "aios-infra:network.cluster_controller_gateway_url: is required when aios-infra:registration.enabled is true (received nothing)",
+  ]);
+  expect(problems({ infrastructure: { mode: "delegated" } })).toEqual([
+    "aios-infra:infrastructure.mode: 'delegated' needs aios-infra:registration.enabled: the gateway creates the infrastructure of a registered cluster (received \"delegated\")",
+    "aios-infra:network.cluster_controller_gateway_url: is required when aios-infra:infrastructure.mode is 'delegated' (received nothing)",
+    "aios-infra:network.tasks_db_url: is required when aios-infra:infrastructure.mode is 'delegated' (received nothing)",
+  ]);
+});
