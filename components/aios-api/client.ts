@@ -246,3 +246,26 @@ export async function waitForTask(
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/**
+ * Queries the controller's init-container status through the gateway (aios-spec §4.6). Upstream's
+ * docs describe a MongoDB-style filter; its code looks up one block by `block_id`, which is what
+ * this sends. Returns the body for {@link judgeControllerEntry}-style judging.
+ */
+export async function queryInitContainerData(
+  ep: AiosEndpoints,
+  clusterId: string,
+  blockId: string,
+  opts: CallOptions = {},
+): Promise<unknown> {
+  const url = `${base(ep.gateway, "gateway")}/initContainer/queryInitContainerData/${encodeURIComponent(clusterId)}`;
+  const endpoint = `POST ${url}`;
+  const r = await requestJson({
+    method: "POST",
+    url,
+    body: { block_id: blockId },
+    deadlineMs: opts.deadlineMs,
+  });
+  expectOk(endpoint, r);
+  return r.body;
+}

@@ -100,9 +100,7 @@ export function lifecycleSpec(args: {
     labels: args.labels,
     ...(init.statusSource === "controller" &&
     args.network.cluster_controller_gateway_url !== undefined
-      ? {
-          statusUrl: `${args.network.cluster_controller_gateway_url.replace(/\/$/, "")}/initContainer/queryInitContainerData/${encodeURIComponent(args.clusterId)}`,
-        }
+      ? { statusGateway: args.network.cluster_controller_gateway_url }
       : {}),
   };
 }

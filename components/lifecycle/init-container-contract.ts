@@ -52,10 +52,10 @@ export interface LifecycleSpec {
   /** Labels of the Job and its pod. */
   readonly labels: Readonly<Record<string, string>>;
   /**
-   * The AIOS init-container status API (`…/initContainer/queryInitContainerData/<clusterId>`) to
-   * read stage statuses from instead of the termination message. @default - the termination message
+   * The network's gateway, whose init-container status API (`queryInitContainerData`) to read stage
+   * statuses from instead of the termination message. @default - the termination message
    */
-  readonly statusUrl?: string;
+  readonly statusGateway?: string;
 }
 
 /** The variables a lifecycle sets itself; block env may not override them. */

@@ -11,6 +11,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import type * as pulumi from "@pulumi/pulumi";
+import { queryInitContainerData } from "../aios-api/client";
 import { CONFIG_NAMESPACE } from "../config-namespace";
 import {
   jobName,
@@ -275,32 +276,23 @@ async function podReport(
   return { exitCode: terminated.exitCode, message: terminated.message ?? "", logTail };
 }
 
-/** Reads the block's stage status from the AIOS init-container status API. */
-async function queryController(url: string, blockId: string): Promise<LifecycleOutcome> {
-  let response: Response;
+/** Reads the block's stage status from the AIOS init-container status API, through the gateway. */
+async function queryController(
+  gateway: string,
+  clusterId: string,
+  blockId: string,
+): Promise<LifecycleOutcome> {
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ block_id: blockId }),
-      signal: AbortSignal.timeout(15_000),
-    });
+    const body = await queryInitContainerData(
+      { gateway, clusterRegistry: "" },
+      clusterId,
+      blockId,
+      { deadlineMs: 15_000 },
+    );
+    return judgeControllerEntry(body);
   } catch (e) {
-    const reason = `the status API at ${url} could not be reached: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, stage: "unknown", stages: [], reason };
+    return { ok: false, stage: "unknown", stages: [], reason: k8sErrorMessage(e) };
   }
-  const text = await response.text();
-  if (!response.ok) {
-    const reason = `the status API at ${url} answered ${response.status}: ${text.slice(0, 300)}`;
-    return { ok: false, stage: "unknown", stages: [], reason };
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return judgeControllerEntry(body);
 }
 
 /** Runs one lifecycle to its end and always removes its Job. */
@@ -340,8 +332,9 @@ export async function runLifecycle(
         `its Job ${end.kind === "failed" ? "failed" : "ended"} without a finished pod${reason === undefined ? "" : `: ${reason}`}`,
       );
     }
-    if (spec.statusUrl !== undefined && report.exitCode === 0) {
-      return { ...(await queryController(spec.statusUrl, spec.blockId)), logTail: report.logTail };
+    if (spec.statusGateway !== undefined && report.exitCode === 0) {
+      const outcome = await queryController(spec.statusGateway, spec.clusterId, spec.blockId);
+      return { ...outcome, logTail: report.logTail };
     }
     return { ...judgeTermination(report), logTail: report.logTail };
   } finally {

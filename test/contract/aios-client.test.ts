@@ -5,6 +5,7 @@
 import {
   createCluster,
   deleteCluster,
+  queryInitContainerData,
   readCluster,
   startClusterInfra,
   updateCluster,
@@ -155,4 +156,20 @@ test("create-cluster-infra sends the kubeconfig as a JSON object and its task is
   await expect(waitForTask(ep, slow, 300, 50)).rejects.toThrow(
     `AIOS task ${slow} is still 'pending' after 0 s`,
   );
+});
+
+test("the init-container status query asks for the block by id and returns the gateway's body", async () => {
+  double.initEntries.set("blk-1", { status: "finish", status_data: { server_url: "http://s:1" } });
+  await expect(queryInitContainerData(ep, "c1", "blk-1")).resolves.toEqual({
+    success: true,
+    data: [
+      true,
+      { id: "blk-1", block_data: {}, status: "finish", status_data: { server_url: "http://s:1" } },
+    ],
+  });
+  expect(double.requests.at(-1)).toEqual({
+    method: "POST",
+    path: "/initContainer/queryInitContainerData/c1",
+    body: { block_id: "blk-1" },
+  });
 });

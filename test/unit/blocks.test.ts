@@ -228,9 +228,7 @@ test("statusSource controller needs the network's gateway URL, and then queries 
     "aios-infra:network": { ...NETWORK, cluster_controller_gateway_url: "http://gw.test:30600/" },
     "aios-infra:blocks": [sdkBlock],
   });
-  expect(byName("blocks-blk-sdk-init").statusUrl).toBe(
-    "http://gw.test:30600/initContainer/queryInitContainerData/c1",
-  );
+  expect(byName("blocks-blk-sdk-init").statusGateway).toBe("http://gw.test:30600/");
 });
 
 test("an external system's create and delete commands run through @pulumi/command, before its init container", async () => {
