@@ -12,7 +12,7 @@ import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./config-names
 export const BLOCKS_STACK_KEYS = ["environment", "clusterStack", "blocks", "kubeconfig"] as const;
 
 /** A fully qualified stack name, as StackReferences take it. */
-const stackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+export const stackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
   error:
     "must be a fully qualified stack name <organization>/<project>/<stack> (file:// backends use the organization 'organization')",
 });

@@ -11,7 +11,7 @@ import { clusterDocumentSchema, completeDocument, type ClusterDocument } from ".
 import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
-import { parseBlocksStackConfig, type BlocksStackConfig } from "./blocks-stack-config";
+import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";
 import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
 import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
@@ -39,6 +39,7 @@ export const CONFIG_KEYS = [
   "blocks",
   "registration",
   "infrastructure",
+  "networkStack",
   "clusterStack",
   "kubeconfig",
 ] as const;
@@ -75,6 +76,11 @@ export const stackConfigSchema = z.strictObject({
   verifyNodes: z.boolean().default(true),
   /** The AIOS network's endpoints (upstream's GLOBAL_SERVICES_MAP). */
   network: networkEndpointsSchema,
+  /**
+   * A stack whose `network` output provides the endpoints instead (a network stack, or another
+   * cluster stack of the same network). @default - `network` from this stack's config
+   */
+  networkStack: stackName.optional(),
   /** The Ambassador/Emissary gateway. @default - enabled, upstream's chart pinned */
   gateway: gatewaySettingsSchema,
   /** Persistent storage of the metrics Mongo. @default - none (metrics are ephemeral) */
@@ -300,7 +306,10 @@ export type ProgramConfig = StackConfig | BlocksStackConfig;
  * Reads the raw values of this stack's config namespace and parses them: a cluster stack, or a
  * blocks-only stack when `aios-infra:clusterStack` is set.
  */
-export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): ProgramConfig {
+export function loadStackConfig(
+  config = new pulumi.Config(CONFIG_NAMESPACE),
+  resolved: Readonly<Record<string, unknown>> = {},
+): ProgramConfig {
   const raw: Record<string, unknown> = {};
   for (const key of VALUE_KEYS) {
     const value = readRaw(config, key);
@@ -308,6 +317,7 @@ export function loadStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): P
       raw[key] = value;
     }
   }
+  Object.assign(raw, resolved);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const keys = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith(prefix))
@@ -327,7 +337,7 @@ export async function loadStackConfigOrReport(
   config = new pulumi.Config(CONFIG_NAMESPACE),
 ): Promise<ProgramConfig | undefined> {
   try {
-    const parsed = loadStackConfig(config);
+    const parsed = loadStackConfig(config, await resolveReferences(config));
     if (parsed.kind === "cluster" && parsed.verifyNodes) {
       // Read in plain text only to reach the cluster; it is never logged or exported.
       const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
@@ -343,6 +353,40 @@ export async function loadStackConfigOrReport(
     }
     throw e;
   }
+}
+
+/**
+ * Values that come from other stacks: the network's endpoints from `aios-infra:networkStack`'s
+ * `network` output (validated like config; absent when that stack has no such output).
+ */
+async function resolveReferences(config: pulumi.Config): Promise<Record<string, unknown>> {
+  const networkStack = config.get("networkStack");
+  // Without it, or malformed (the schema reports that), there is nothing to read.
+  if (networkStack === undefined || !stackName.safeParse(networkStack).success) {
+    return {};
+  }
+  const at = `${CONFIG_NAMESPACE}:networkStack`;
+  if (readRaw(config, "network") !== undefined) {
+    throw new ConfigError([
+      {
+        path: at,
+        message: `set either ${CONFIG_NAMESPACE}:network or ${at}, not both`,
+        received: JSON.stringify(networkStack),
+      },
+    ]);
+  }
+  const ref = new pulumi.StackReference("network-stack", { name: networkStack });
+  const network = (await ref.getOutputDetails("network")).value as unknown;
+  if (network === undefined) {
+    throw new ConfigError([
+      {
+        path: at,
+        message: `stack ${networkStack} has no network output; reference a deployed network or cluster stack`,
+        received: JSON.stringify(networkStack),
+      },
+    ]);
+  }
+  return { network };
 }
 
 /** A config value as structured data when it is JSON, else as the plain string. */

@@ -94,3 +94,54 @@ test("a referenced stack without the cluster outputs fails at preview, naming it
   );
   logged.mockRestore();
 });
+
+describe("a cluster stack taking the network's endpoints from a network stack", () => {
+  const NETWORK_STACK = "organization/aios-infra/network-eu";
+  const cluster = {
+    id: "c2",
+    regionId: "eu",
+    nodes: { nodeData: [{ id: "n1" }] },
+    config: { publicHostname: "h.example" },
+    clusterMetadata: { name: "c2", description: "d", owner: "o" },
+  };
+
+  test("the endpoints come from the referenced stack's network output", async () => {
+    referencedStacks[NETWORK_STACK] = {
+      network: { ...NETWORK, cluster_db_url: "http://registry.network-eu:30101" },
+    };
+    const outputs = await runProgram(registrations, {
+      "aios-infra:network": undefined,
+      "aios-infra:networkStack": NETWORK_STACK,
+      "aios-infra:cluster": cluster,
+    });
+    expect(outputs.network.cluster_db_url).toBe("http://registry.network-eu:30101");
+    const membership = registrations.find((r) => r.name === "services-membership-deployment")
+      ?.inputs as any;
+    expect(membership.spec.template.spec.containers[0].env).toContainEqual({
+      name: "CLUSTER_SERVICE_URL",
+      value: "http://registry.network-eu:30101",
+    });
+  });
+
+  test("both network and networkStack, or a stack without the output, fail naming the setting", async () => {
+    const logged = jest.spyOn(pulumi.log, "error").mockResolvedValue(undefined);
+    await runProgram(registrations, {
+      "aios-infra:networkStack": NETWORK_STACK,
+      "aios-infra:cluster": cluster,
+    });
+    expect(logged.mock.calls[0]?.[0]).toContain(
+      `- aios-infra:networkStack: set either aios-infra:network or aios-infra:networkStack, not both (received "${NETWORK_STACK}")`,
+    );
+    referencedStacks["organization/aios-infra/nothing"] = {};
+    await runProgram(registrations, {
+      "aios-infra:network": undefined,
+      "aios-infra:networkStack": "organization/aios-infra/nothing",
+      "aios-infra:cluster": cluster,
+    });
+    expect(logged.mock.calls[1]?.[0]).toContain(
+      "- aios-infra:networkStack: stack organization/aios-infra/nothing has no network output; reference a deployed network or cluster stack",
+    );
+    expect(registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:StackReference"]);
+    logged.mockRestore();
+  });
+});
