@@ -19,6 +19,9 @@ const ESM_PACKAGES = [
 ];
 const common = {
   testEnvironment: "node",
+  // The first program run of a file compiles the whole program; on a loaded 2-core machine that
+  // alone can take longer than jest's default 5 s.
+  testTimeout: 30_000,
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
     "^.+\\.m?js$": [
