@@ -121,6 +121,23 @@ export async function readCluster(
   return parseBody(endpoint, r, z.object({ id: z.string() }).loose());
 }
 
+/** Reads a cluster through the gateway (`GET /clusters/read/<id>`, wrapped in `success`/`data`). */
+export async function readClusterViaGateway(
+  ep: AiosEndpoints,
+  clusterId: string,
+  opts: CallOptions = {},
+): Promise<Record<string, unknown>> {
+  const url = `${base(ep.gateway, "gateway")}/clusters/read/${encodeURIComponent(clusterId)}`;
+  const endpoint = `GET ${url}`;
+  const r = await requestJson({ method: "GET", url, deadlineMs: opts.deadlineMs });
+  expectOk(endpoint, r);
+  const body = parseBody(endpoint, r, z.object({ success: z.boolean(), data: z.unknown() }));
+  if (!body.success || typeof body.data !== "object" || body.data === null) {
+    failedIn200(endpoint, r.status, serverMessage(body));
+  }
+  return body.data as Record<string, unknown>;
+}
+
 /** Updates fields of a registered cluster through the gateway (PUT, a plain field map). */
 export async function updateCluster(
   ep: AiosEndpoints,
@@ -249,21 +266,24 @@ export async function waitForTask(
 
 /**
  * Queries the controller's init-container status through the gateway (aios-spec §4.6). Upstream's
- * docs describe a MongoDB-style filter; its code looks up one block by `block_id`, which is what
- * this sends. Returns the body for {@link judgeControllerEntry}-style judging.
+ * docs describe a MongoDB-style filter, its code looks up one block by `block_id`: this sends the
+ * `block_id` with any filter fields beside it. Returns the body for judging by the caller.
  */
 export async function queryInitContainerData(
   ep: AiosEndpoints,
   clusterId: string,
   blockId: string,
-  opts: CallOptions = {},
+  opts: CallOptions & {
+    /** A MongoDB-style filter, as upstream's docs describe (e.g. `{"status": {"$in": […]}}`). */
+    readonly filter?: Readonly<Record<string, unknown>>;
+  } = {},
 ): Promise<unknown> {
   const url = `${base(ep.gateway, "gateway")}/initContainer/queryInitContainerData/${encodeURIComponent(clusterId)}`;
   const endpoint = `POST ${url}`;
   const r = await requestJson({
     method: "POST",
     url,
-    body: { block_id: blockId },
+    body: { ...opts.filter, block_id: blockId },
     deadlineMs: opts.deadlineMs,
   });
   expectOk(endpoint, r);

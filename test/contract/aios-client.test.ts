@@ -6,6 +6,7 @@ import {
   createCluster,
   deleteCluster,
   queryInitContainerData,
+  readClusterViaGateway,
   readCluster,
   startClusterInfra,
   updateCluster,
@@ -172,4 +173,27 @@ test("the init-container status query asks for the block by id and returns the g
     path: "/initContainer/queryInitContainerData/c1",
     body: { block_id: "blk-1" },
   });
+});
+
+test("the status query carries a MongoDB-style filter beside the block id", async () => {
+  double.initEntries.set("blk-2", { status: "main", status_data: "loading" });
+  const body = await queryInitContainerData(ep, "c1", "blk-2", {
+    filter: { status: { $in: ["finish", "failed"] } },
+  });
+  expect(body).toEqual({
+    success: true,
+    data: [false, "Failed to fetch InitContainer: No document found"],
+  });
+  expect(double.requests.at(-1)?.body).toEqual({
+    status: { $in: ["finish", "failed"] },
+    block_id: "blk-2",
+  });
+});
+
+test("the gateway's read unwraps success/data and fails on its 500 for an unknown cluster", async () => {
+  await createCluster(ep, DOC);
+  await expect(readClusterViaGateway(ep, "c1")).resolves.toMatchObject({ id: "c1" });
+  await expect(readClusterViaGateway(ep, "nope", { deadlineMs: 300 })).rejects.toThrow(
+    `GET ${double.url}/clusters/read/nope answered 500: Cluster not found`,
+  );
 });

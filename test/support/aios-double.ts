@@ -181,6 +181,12 @@ export class AiosDouble {
         this.clusters.set(String(doc.id), stored);
         return send(200, { success: true, task_id: "", result: stored });
       }
+      case "GET /clusters/read/:id": {
+        const doc = this.clusters.get(id);
+        return doc === undefined
+          ? send(500, { success: false, data: "Cluster not found" })
+          : send(200, { success: true, data: doc });
+      }
       case "GET /clusters/:id": {
         const doc = this.clusters.get(id);
         return doc === undefined ? send(404, { error: "Cluster not found" }) : send(200, doc);
@@ -238,7 +244,12 @@ export class AiosDouble {
           : send(200, { success: true, data: task });
       }
       case "POST /initContainer/queryInitContainerData/:id": {
-        const entry = this.initEntries.get(String(b.block_id));
+        let entry = this.initEntries.get(String(b.block_id));
+        // The MongoDB-style filter of upstream's docs: `status: {$in: [...]}` narrows the match.
+        const wanted = (b.status as { $in?: unknown[] } | undefined)?.$in;
+        if (entry !== undefined && Array.isArray(wanted) && !wanted.includes(entry.status)) {
+          entry = undefined;
+        }
         return send(200, {
           success: true,
           data:
@@ -257,6 +268,7 @@ export class AiosDouble {
     const patterns = [
       "/api/createCluster",
       "/clusters/update/:id",
+      "/clusters/read/:id",
       "/clusters/delete/:id",
       "/clusters/:id",
       "/create-cluster-infra",
