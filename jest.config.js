@@ -19,9 +19,6 @@ const ESM_PACKAGES = [
 ];
 const common = {
   testEnvironment: "node",
-  // The first program run of a file compiles the whole program; on a loaded 2-core machine that
-  // alone can take longer than jest's default 5 s.
-  testTimeout: 30_000,
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
     "^.+\\.m?js$": [
@@ -32,6 +29,10 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join("|")})/)`],
 };
 module.exports = {
+  // A file's first program run compiles the whole program and serializes the dynamic providers;
+  // on a loaded 2-core machine that alone can exceed jest's default 5 s. (A global option: jest
+  // ignores it inside a project.)
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
     {
