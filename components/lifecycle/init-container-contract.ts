@@ -161,6 +161,13 @@ export interface Termination {
   readonly message: string;
 }
 
+/** A JSON value as an object's fields ({} for anything that is not a plain object). */
+function asRecord(v: unknown): Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : {};
+}
+
 /** Judges a finished lifecycle from the container's exit code and termination message. */
 export function judgeTermination(t: Termination): LifecycleOutcome {
   let report: unknown;
@@ -169,16 +176,13 @@ export function judgeTermination(t: Termination): LifecycleOutcome {
   } catch {
     report = undefined;
   }
-  const r = (typeof report === "object" && report !== null ? report : {}) as Record<
-    string,
-    unknown
-  >;
+  const r = asRecord(report);
   const str = (v: unknown) =>
     typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v);
   const stage = typeof r.stage === "string" ? r.stage : "unknown";
   const stages: StageStatus[] = Array.isArray(r.stages)
     ? (r.stages as unknown[]).map((s) => {
-        const o = (typeof s === "object" && s !== null ? s : {}) as Record<string, unknown>;
+        const o = asRecord(s);
         return { stage: str(o.stage), status: str(o.status), message: str(o.message) };
       })
     : [];
@@ -213,10 +217,7 @@ export function judgeTermination(t: Termination): LifecycleOutcome {
     ok: true,
     stage: "finish",
     stages,
-    result:
-      typeof result === "object" && result !== null && !Array.isArray(result)
-        ? (result as Record<string, unknown>)
-        : {},
+    result: asRecord(result),
   };
 }
 
@@ -226,7 +227,7 @@ export function judgeTermination(t: Termination): LifecycleOutcome {
  * "finish", "status_data": {…}}]}`. A 200 whose body reports failure is a failure.
  */
 export function judgeControllerEntry(body: unknown): LifecycleOutcome {
-  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const b = asRecord(body);
   const fail = (stage: string, reason: string): LifecycleOutcome => ({
     ok: false,
     stage,
@@ -247,10 +248,7 @@ export function judgeControllerEntry(body: unknown): LifecycleOutcome {
   if (data[0] === false) {
     return fail("unknown", `the controller has no status for the block: ${text(data[1])}`);
   }
-  const entry = (typeof data[1] === "object" && data[1] !== null ? data[1] : {}) as Record<
-    string,
-    unknown
-  >;
+  const entry = asRecord(data[1]);
   const status = typeof entry.status === "string" ? entry.status : "unknown";
   const statusData = entry.status_data;
   const stages: StageStatus[] = [{ stage: status, status, message: text(statusData ?? "") }];
@@ -259,10 +257,7 @@ export function judgeControllerEntry(body: unknown): LifecycleOutcome {
       ok: true,
       stage: "finish",
       stages,
-      result:
-        typeof statusData === "object" && statusData !== null && !Array.isArray(statusData)
-          ? (statusData as Record<string, unknown>)
-          : {},
+      result: asRecord(statusData),
     };
   }
   if (status === "failed") {

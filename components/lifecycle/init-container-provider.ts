@@ -90,6 +90,18 @@ function errorCode(e: unknown): number | undefined {
   return (e as { code?: number }).code;
 }
 
+/** The call's result, or undefined when the object is absent (404); other errors propagate. */
+async function orAbsent<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (e) {
+    if (errorCode(e) === 404) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
 function k8sErrorMessage(e: unknown): string {
   const body = (e as { body?: unknown }).body;
   if (typeof body === "string" && body !== "") {
@@ -213,13 +225,7 @@ async function watchJob(
 
 /** Deletes the Job (and, through the garbage collector, its pods); absent is fine. */
 async function deleteJob(batch: k8s.BatchV1Api, namespace: string, name: string): Promise<void> {
-  await batch
-    .deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" })
-    .catch((e: unknown) => {
-      if (errorCode(e) !== 404) {
-        throw e;
-      }
-    });
+  await orAbsent(batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }));
 }
 
 /** Waits (by watch) until a Job of that name is gone, e.g. a leftover of an interrupted run. */
@@ -230,22 +236,11 @@ async function ensureNoJob(
   name: string,
   deadlineMs: number,
 ): Promise<void> {
-  const existing = await batch.readNamespacedJob({ name, namespace }).catch((e: unknown) => {
-    if (errorCode(e) === 404) {
-      return undefined;
-    }
-    throw e;
-  });
+  const existing = await orAbsent(batch.readNamespacedJob({ name, namespace }));
   if (existing === undefined) {
     return;
   }
-  await batch
-    .deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" })
-    .catch((e: unknown) => {
-      if (errorCode(e) !== 404) {
-        throw e;
-      }
-    });
+  await orAbsent(batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" }));
   // Only its disappearance ends this wait (a finished leftover still reports Complete first).
   const end = await watchJob(kc, namespace, name, deadlineMs, (type) =>
     type === "DELETED" ? { kind: "deleted" } : undefined,
@@ -373,16 +368,12 @@ async function writeStatus(
 
 async function deleteStatus(kc: k8s.KubeConfig, spec: LifecycleSpec): Promise<void> {
   const core = kc.makeApiClient(clientNode().CoreV1Api);
-  await core
-    .deleteNamespacedConfigMap({
+  await orAbsent(
+    core.deleteNamespacedConfigMap({
       name: statusConfigMapName(spec.blockId),
       namespace: spec.namespace,
-    })
-    .catch((e: unknown) => {
-      if (errorCode(e) !== 404) {
-        throw e;
-      }
-    });
+    }),
+  );
 }
 
 /** Writes `finish()` output to the block's `blockInitData.initContainer` in the blocks registry. */
@@ -511,17 +502,12 @@ export const initContainerProvider: pulumi.dynamic.ResourceProvider & { kubeconf
 
   async read(id: string, props: InitContainerOutputs) {
     const core = loadKubeConfig(this.kubeconfig).makeApiClient(clientNode().CoreV1Api);
-    const record = await core
-      .readNamespacedConfigMap({
+    const record = await orAbsent(
+      core.readNamespacedConfigMap({
         name: statusConfigMapName(props.blockId),
         namespace: props.namespace,
-      })
-      .catch((e: unknown) => {
-        if (errorCode(e) === 404) {
-          return undefined;
-        }
-        throw e;
-      });
+      }),
+    );
     const data = record?.data;
     const { status: _s, stage: _st, stages: _sts, result: _r, ...inputs } = props;
     if (data === undefined) {
