@@ -8,12 +8,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
+import { addonsSchema, type AddonsSettings } from "./addons/addon-settings";
+import { addonClaims, addonImageKeys, addonProblems } from "./addons/addon-plan";
 import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
 import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";
 import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
-import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
+import { CLUSTER_IMAGE_KEYS, imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
 import { verifyNodesExist } from "./node-inventory";
 import {
@@ -37,6 +39,7 @@ export const CONFIG_KEYS = [
   "gateway",
   "metricsStorage",
   "blocks",
+  "addons",
   "registration",
   "infrastructure",
   "networkStack",
@@ -94,6 +97,8 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   /** Third-party blocks. @default [] */
   blocks: blocksSettingsSchema,
+  /** Optional add-on services. @default {} (none) */
+  addons: addonsSchema,
   /**
    * Who creates the cluster services: this stack (`declared`) or the network's gateway through
    * `create-cluster-infra` (`delegated`, which needs registration). @default { mode: "declared" }
@@ -149,6 +154,8 @@ export interface StackConfig {
   readonly metricsStorage?: { readonly sizeMB: number; readonly storageClassName?: string };
   /** Third-party blocks. */
   readonly blocks: readonly BlockSettings[];
+  /** The switched-on add-ons, defaults applied. */
+  readonly addons: AddonsSettings;
   /** Register the cluster and its urlMap with the AIOS network. */
   readonly register: boolean;
   /** Who creates the cluster services, and how long a delegated creation may take. */
@@ -159,7 +166,11 @@ export interface StackConfig {
 }
 
 /** The NodePort claims a configuration makes: only the parts it switches on claim ports. */
-export function activeClaims(gatewayEnabled: boolean, useGateway: boolean): NodePortClaim[] {
+export function activeClaims(
+  gatewayEnabled: boolean,
+  useGateway: boolean,
+  addons: AddonsSettings = {},
+): NodePortClaim[] {
   return [
     ...(gatewayEnabled ? (["gatewayHttp", "gatewayHttps"] as const) : []),
     ...(useGateway
@@ -174,6 +185,7 @@ export function activeClaims(gatewayEnabled: boolean, useGateway: boolean): Node
         ] as const)),
     "membership",
     "grpcProxy",
+    ...addonClaims(addons),
   ];
 }
 
@@ -192,10 +204,21 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   if (!parsed.success) {
     throw new ConfigError([...problems, ...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues)]);
   }
-  const { environment, nodePorts, verifyNodes, gateway, network, metricsStorage } = parsed.data;
+  const { environment, nodePorts, verifyNodes, gateway, network, metricsStorage, addons } =
+    parsed.data;
   const useGateway = parsed.data.cluster.config.useGateway;
-  const images = resolveImages(parsed.data.images, environment);
+  const images = resolveImages(parsed.data.images, environment, [
+    ...CLUSTER_IMAGE_KEYS,
+    ...addonImageKeys(addons).filter((k) => !(CLUSTER_IMAGE_KEYS as readonly string[]).includes(k)),
+  ]);
   problems.push(...images.problems);
+  problems.push(
+    ...addonProblems(addons, {
+      network,
+      register: parsed.data.registration.enabled,
+      gatewayEnabled: gateway.enabled,
+    }),
+  );
   if (useGateway && !gateway.enabled) {
     problems.push({
       path: `${CONFIG_NAMESPACE}:gateway.enabled`,
@@ -257,7 +280,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   }
   const { range, ...overrides } = nodePorts;
   const ports = planNodePorts({
-    claims: activeClaims(gateway.enabled, useGateway),
+    claims: activeClaims(gateway.enabled, useGateway, addons),
     overrides,
     range,
   });
@@ -293,6 +316,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     network,
     gateway,
     blocks: parsed.data.blocks,
+    addons,
     register: parsed.data.registration.enabled,
     infrastructure: parsed.data.infrastructure,
     ...(metricsStorage === undefined ? {} : { metricsStorage }),

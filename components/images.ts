@@ -8,7 +8,7 @@ import type { ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE } from "./config-namespace";
 
 /** Images of the AIOS cluster services and the datastores they use. */
-export const IMAGE_KEYS = [
+export const CLUSTER_IMAGE_KEYS = [
   "mongo",
   "redis",
   "metricsWriter",
@@ -21,12 +21,33 @@ export const IMAGE_KEYS = [
   "membershipServer",
   "grpcProxy",
 ] as const;
+
+/** Images of the add-ons (aios-spec §3); required only when their add-on is switched on. */
+export const ADDON_IMAGE_KEYS = [
+  "containerRegistry",
+  "minio",
+  "minioClient",
+  "assetsRegistry",
+  "timescaledb",
+  "inferenceServer",
+  "policyExecutor",
+  "splitRunner",
+] as const;
+
+/** Every image key. */
+export const IMAGE_KEYS = [...CLUSTER_IMAGE_KEYS, ...ADDON_IMAGE_KEYS] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
+export type ClusterImageKey = (typeof CLUSTER_IMAGE_KEYS)[number];
+export type AddonImageKey = (typeof ADDON_IMAGE_KEYS)[number];
 
 /** Public images with pinned defaults, in every environment. */
 export const DEFAULT_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
   mongo: "mongo:7.0.14",
   redis: "redis:7.4.1",
+  containerRegistry: "registry:2.8.3",
+  minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
+  minioClient: "quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z",
+  timescaledb: "timescale/timescaledb:2.17.2-pg15",
 };
 
 /** Upstream's registry of AIOS images (aios-spec §1.5.4): insecure HTTP, `:latest` only. */
@@ -46,6 +67,11 @@ export const UPSTREAM_DEV_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = 
   healthChecker: `${UPSTREAM_REGISTRY}/cluster/stability-checker:latest`,
   membershipServer: `${UPSTREAM_REGISTRY}/cluster/membership:latest`,
   grpcProxy: `${UPSTREAM_REGISTRY}/cluster/rpc:latest`,
+  // The add-ons' images as upstream's install scripts name them (Docker Hub, mutable `v1` tags).
+  assetsRegistry: "aiosv1/assets-registry:v1",
+  inferenceServer: "aiosv1/inference-server:v1",
+  policyExecutor: "aiosv1/policies-executor_api:v1",
+  splitRunner: "aiosv1/split-executor:v1",
 };
 
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -102,16 +128,18 @@ export const imagesSchema = z
   )
   .default({});
 
-/** Every image the stack needs, by key. */
-export type ResolvedImages = Readonly<Record<ImageKey, string>>;
+/** Every image the stack needs, by key: the cluster's always, the add-ons' when switched on. */
+export type ResolvedImages = Readonly<Record<ClusterImageKey, string>> &
+  Readonly<Partial<Record<AddonImageKey, string>>>;
 
 /**
- * Applies the defaults (upstream's AIOS images only in dev) and reports every image that is
- * missing and, outside dev, every image that is not pinned.
+ * Applies the defaults (upstream's AIOS images only in dev) and reports every `required` image
+ * that is missing and, outside dev, every image that is not pinned.
  */
 export function resolveImages(
   configured: Readonly<Partial<Record<ImageKey, string>>>,
   environment: string,
+  required: readonly ImageKey[] = CLUSTER_IMAGE_KEYS,
 ): { images: ResolvedImages; problems: ConfigProblem[] } {
   const dev = environment === "dev";
   const images: Partial<Record<ImageKey, string>> = {
@@ -120,7 +148,7 @@ export function resolveImages(
     ...configured,
   };
   const problems: ConfigProblem[] = [];
-  for (const key of IMAGE_KEYS) {
+  for (const key of required) {
     if (images[key] === undefined) {
       problems.push({
         path: `${CONFIG_NAMESPACE}:images.${key}`,
@@ -130,7 +158,7 @@ export function resolveImages(
     }
   }
   if (!dev) {
-    for (const key of IMAGE_KEYS) {
+    for (const key of required) {
       const value = images[key];
       const ref = value === undefined ? undefined : parseImageRef(value);
       if (value !== undefined && ref !== undefined && !isPinned(ref)) {

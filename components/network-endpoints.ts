@@ -60,6 +60,20 @@ export const networkEndpointsSchema = z.strictObject({
   parser_url: httpUrl.optional(),
   /** The network's tasks DB (`GLOBAL_TASKS_DB_URL`), for delegated infrastructure tasks. */
   tasks_db_url: httpUrl.optional(),
+  // The add-ons' registries and dependencies (aios-spec §3; upstream's installers take them as
+  // script arguments or hard-code management-cluster DNS names that a worker cannot resolve).
+  /** Container-registry registry (`containers-registry-svc`, NodePort 30109). */
+  containers_registry_url: httpUrl.optional(),
+  /** Assets registry listing (`assets-db-registry-svc`, NodePort 30104). */
+  assets_registry_url: httpUrl.optional(),
+  /** Inference-server registry (upstream's `adhoc-serviers-registry-svc`, NodePort 30105). */
+  inference_servers_registry_url: httpUrl.optional(),
+  /** Split-runner registry (`splits-runners-registry-svc`, NodePort 30111). */
+  split_runners_registry_url: httpUrl.optional(),
+  /** Search server (`SEARCH_SERVER_API_URL` of the inference server, NodePort 30150). */
+  search_server_url: httpUrl.optional(),
+  /** Model layers registry (`MODEL_LAYERS_REGISTRY_URL` of the split runner). */
+  layers_registry_url: httpUrl.optional(),
 });
 
 /** The parsed network endpoints. */

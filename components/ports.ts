@@ -7,8 +7,8 @@
 import type { ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE } from "./config-namespace";
 
-/** Upstream's NodePort for each claim, or ours where upstream's collides. */
-export const DEFAULT_NODE_PORTS = {
+/** Upstream's NodePort for each claim of the cluster services, or ours where upstream's collides. */
+export const CLUSTER_NODE_PORTS = {
   /** Ambassador http (upstream 32000). */
   gatewayHttp: 32000,
   /** Ambassador https, on its own port (upstream values.yaml: 32009; the docs reuse 32000). */
@@ -31,6 +31,30 @@ export const DEFAULT_NODE_PORTS = {
   grpcProxy: 32306,
 } as const;
 
+/**
+ * The add-ons' NodePorts (aios-spec §3, §3.6): upstream's code, not the docs' optional-ports table
+ * (32380, 32390 and 31701 are used by no code). Claimed only by add-ons that are switched on.
+ */
+export const ADDON_NODE_PORTS = {
+  /** Container registry (`registry:2`; the docs' 32633, upstream's image registry uses 31280). */
+  containerRegistry: 32633,
+  /** Assets registry server (upstream 31700). */
+  assetsRegistry: 31700,
+  /** Adhoc inference server gRPC (upstream 31500). */
+  inferenceGrpc: 31500,
+  /** Adhoc inference server REST (upstream 31501). */
+  inferenceRest: 31501,
+  /** Policy executor REST (upstream 30900). */
+  policyExecutor: 30900,
+  /** Policy executor redis, only when asked and then password-protected (upstream 30901). */
+  policyExecutorRedis: 30901,
+  /** Model split runner (upstream 32286; the docs also say 31701). */
+  modelSplitter: 32286,
+} as const;
+
+/** Every claim's default NodePort. */
+export const DEFAULT_NODE_PORTS = { ...CLUSTER_NODE_PORTS, ...ADDON_NODE_PORTS } as const;
+
 /** A named NodePort claim. */
 export type NodePortClaim = keyof typeof DEFAULT_NODE_PORTS;
 
@@ -48,7 +72,10 @@ export type NodePortPlan = Readonly<Record<string, number>>;
 
 /** Arguments of {@link planNodePorts}. */
 export interface PlanNodePortsArgs {
-  /** The claims the stack makes (parts that are switched off claim nothing). @default - all */
+  /**
+   * The claims the stack makes (parts that are switched off claim nothing).
+   * @default - every cluster-service claim, no add-on claim
+   */
   readonly claims?: readonly NodePortClaim[];
   /** Operator overrides by claim name; overrides of claims not made are ignored. @default {} */
   readonly overrides?: Readonly<Partial<Record<NodePortClaim, number>>>;
@@ -70,7 +97,7 @@ export function planNodePorts(args: PlanNodePortsArgs = {}): {
 } {
   const range = args.range ?? DEFAULT_NODE_PORT_RANGE;
   const at = args.configPath ?? `${CONFIG_NAMESPACE}:nodePorts`;
-  const claims = args.claims ?? (Object.keys(DEFAULT_NODE_PORTS) as NodePortClaim[]);
+  const claims = args.claims ?? (Object.keys(CLUSTER_NODE_PORTS) as NodePortClaim[]);
   const plan: Record<string, number> = {
     ...Object.fromEntries(claims.map((c) => [c, args.overrides?.[c] ?? DEFAULT_NODE_PORTS[c]])),
     ...args.extraClaims,

@@ -34,6 +34,14 @@ export type ReadinessArgs =
   | { readonly port: string; readonly httpPath: string }
   | { readonly port: string; readonly tcp: true };
 
+/** A key of a Secret in the pod's namespace. */
+export interface SecretKeyRef {
+  /** The Secret's name. */
+  readonly secret: string;
+  /** The key in it. */
+  readonly key: string;
+}
+
 /** Arguments of {@link buildContainer}. */
 export interface ContainerArgs {
   readonly name: string;
@@ -45,6 +53,8 @@ export interface ContainerArgs {
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Environment variables from the pod's own fields, by field path (`spec.nodeName`). @default {} */
   readonly fieldEnv?: Readonly<Record<string, string>>;
+  /** Environment variables from Secrets in the pod's namespace (credentials). @default {} */
+  readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
   /** Run privileged (only the metrics collector needs it). @default false */
   readonly privileged?: boolean;
   readonly command?: readonly string[];
@@ -80,6 +90,10 @@ export function buildContainer(a: ContainerArgs): Container {
         name,
         valueFrom: { fieldRef: { fieldPath } },
       })),
+      ...Object.entries(a.secretEnv ?? {}).map(([name, ref]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
+      })),
     ],
     readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },
     resources: {
@@ -93,6 +107,38 @@ export function buildContainer(a: ContainerArgs): Container {
       a.privileged === true
         ? { privileged: true }
         : { allowPrivilegeEscalation: false, privileged: false },
+    ...(a.volumeMounts === undefined ? {} : { volumeMounts: a.volumeMounts }),
+  };
+}
+
+/** Arguments of {@link buildInitContainer}. */
+export interface InitContainerArgs {
+  readonly name: string;
+  readonly image: pulumi.Input<string>;
+  readonly command: readonly string[];
+  readonly resources: ResourceArgs;
+  readonly volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
+}
+
+/**
+ * An init container (one-off preparation, such as giving a key file the owner and mode its server
+ * insists on): resources and no privilege escalation like every container, and no probe, which
+ * init containers may not have.
+ */
+export function buildInitContainer(a: InitContainerArgs): Container {
+  const r = a.resources;
+  return {
+    name: a.name,
+    image: a.image,
+    command: [...a.command],
+    resources: {
+      requests: { cpu: `${r.cpuMillicores}m`, memory: `${r.memoryMiB}Mi` },
+      limits: {
+        cpu: `${r.cpuLimitMillicores ?? 2 * r.cpuMillicores}m`,
+        memory: `${r.memoryLimitMiB ?? r.memoryMiB}Mi`,
+      },
+    },
+    securityContext: { allowPrivilegeEscalation: false, privileged: false },
     ...(a.volumeMounts === undefined ? {} : { volumeMounts: a.volumeMounts }),
   };
 }
@@ -129,6 +175,7 @@ export interface ServicePortArgs {
 export function buildServiceSpec(
   labels: Readonly<Record<string, string>>,
   ports: readonly ServicePortArgs[],
+  headless = false,
 ): k8s.types.input.core.v1.ServiceSpec {
   const exposed = ports.some((p) => p.nodePort !== undefined);
   const internal = ports.filter((p) => p.nodePort === undefined).map((p) => p.name);
@@ -137,8 +184,12 @@ export function buildServiceSpec(
       `Service ports ${internal.join(", ")} have no planned NodePort but share a NodePort Service, which would expose them on random NodePorts; give them their own ClusterIP Service`,
     );
   }
+  if (exposed && headless) {
+    throw new Error("a headless Service (per-pod DNS names) cannot have NodePorts");
+  }
   return {
     type: exposed ? "NodePort" : "ClusterIP",
+    ...(headless ? { clusterIP: "None", publishNotReadyAddresses: true } : {}),
     selector: selectorLabels(labels),
     ports: ports.map((p): ServicePort => ({
       name: p.name,
@@ -159,6 +210,8 @@ export interface PodTemplateArgs {
   /** Mount an API token: only for workloads granted API access. */
   readonly automountServiceAccountToken: boolean;
   readonly containers: readonly Container[];
+  /** Run before the containers (see {@link buildInitContainer}). @default [] */
+  readonly initContainers?: readonly Container[];
   /** @default [] */
   readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
   /** @default - none */
@@ -175,6 +228,7 @@ export function buildPodTemplate(a: PodTemplateArgs): k8s.types.input.core.v1.Po
       serviceAccountName: a.serviceAccountName,
       automountServiceAccountToken: a.automountServiceAccountToken,
       securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+      ...(a.initContainers === undefined ? {} : { initContainers: [...a.initContainers] }),
       containers: [...a.containers],
       ...(a.volumes === undefined ? {} : { volumes: [...a.volumes] }),
       ...(a.tolerations === undefined ? {} : { tolerations: [...a.tolerations] }),

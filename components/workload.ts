@@ -21,6 +21,8 @@ export interface WorkloadServiceArgs {
   readonly name: string;
   /** Its ports; with planned NodePorts it is a NodePort Service, else ClusterIP. */
   readonly ports: readonly ServicePortArgs[];
+  /** Headless (`clusterIP: None`): per-pod DNS names for a StatefulSet. @default false */
+  readonly headless?: boolean;
 }
 
 /** A persistent volume claimed per replica (StatefulSet only). */
@@ -46,6 +48,8 @@ export interface WorkloadArgs {
   /** Replicas (not for DaemonSets). @default 1 */
   readonly replicas?: number;
   readonly containers: PodTemplateArgs["containers"];
+  /** @default [] */
+  readonly initContainers?: PodTemplateArgs["initContainers"];
   /** @default [] */
   readonly volumes?: PodTemplateArgs["volumes"];
   /** @default - none */
@@ -101,6 +105,7 @@ export class Workload extends pulumi.ComponentResource {
       serviceAccountName: args.name,
       automountServiceAccountToken: grantsAnything(args.access),
       containers: args.containers,
+      initContainers: args.initContainers,
       volumes: args.volumes,
       tolerations: args.tolerations,
       nodeSelector: args.nodeSelector,
@@ -159,7 +164,7 @@ export class Workload extends pulumi.ComponentResource {
           `${name}-svc-${svc.name}`,
           {
             metadata: metadata(svc.name, args.namespace),
-            spec: buildServiceSpec(labels, svc.ports),
+            spec: buildServiceSpec(labels, svc.ports, svc.headless),
           },
           child,
         ),

@@ -1,0 +1,104 @@
+/**
+ * What the switched-on add-ons need from the rest of the configuration: their NodePort claims
+ * (they join the stack's one plan), their images (required only when on), and the cross-field
+ * checks no single schema can make — reported at preview like every other config problem.
+ */
+import type { ConfigProblem } from "../config-errors";
+import { CONFIG_NAMESPACE } from "../config-namespace";
+import type { ImageKey } from "../images";
+import type { NetworkEndpoints } from "../network-endpoints";
+import type { NodePortClaim } from "../ports";
+import type { AddonKey, AddonsSettings } from "./addon-settings";
+
+/** Add-ons in the order they are declared and reported. */
+export const ADDON_KEYS: readonly AddonKey[] = [
+  "containerRegistry",
+  "assetsRegistry",
+  "inferenceServer",
+  "policyExecutor",
+  "modelSplitter",
+];
+
+/** The network endpoint of each add-on's registry. */
+export const ADDON_REGISTRIES: Readonly<Record<AddonKey, keyof NetworkEndpoints>> = {
+  containerRegistry: "containers_registry_url",
+  assetsRegistry: "assets_registry_url",
+  inferenceServer: "inference_servers_registry_url",
+  policyExecutor: "policy_db_url",
+  modelSplitter: "split_runners_registry_url",
+};
+
+/** The switched-on add-ons. */
+export function enabledAddons(addons: AddonsSettings): AddonKey[] {
+  return ADDON_KEYS.filter((k) => addons[k] !== undefined);
+}
+
+/** The NodePort claims of the switched-on add-ons. */
+export function addonClaims(addons: AddonsSettings): NodePortClaim[] {
+  return [
+    ...(addons.containerRegistry ? (["containerRegistry"] as const) : []),
+    ...(addons.assetsRegistry ? (["assetsRegistry"] as const) : []),
+    ...(addons.inferenceServer ? (["inferenceGrpc", "inferenceRest"] as const) : []),
+    ...(addons.policyExecutor ? (["policyExecutor"] as const) : []),
+    ...(addons.policyExecutor?.exposeRedis === true ? (["policyExecutorRedis"] as const) : []),
+    ...(addons.modelSplitter ? (["modelSplitter"] as const) : []),
+  ];
+}
+
+/** The images the switched-on add-ons run. */
+export function addonImageKeys(addons: AddonsSettings): ImageKey[] {
+  const keys = new Set<ImageKey>();
+  if (addons.containerRegistry) {
+    keys.add("containerRegistry");
+  }
+  if (addons.assetsRegistry) {
+    ["mongo", "assetsRegistry", "minioClient"].forEach((k) => keys.add(k as ImageKey));
+    if (addons.assetsRegistry.objectStore.type === "minio") {
+      keys.add("minio");
+    }
+  }
+  if (addons.inferenceServer) {
+    ["timescaledb", "redis", "inferenceServer"].forEach((k) => keys.add(k as ImageKey));
+  }
+  if (addons.policyExecutor) {
+    ["redis", "policyExecutor"].forEach((k) => keys.add(k as ImageKey));
+  }
+  if (addons.modelSplitter) {
+    keys.add("splitRunner");
+  }
+  return [...keys];
+}
+
+/** What the rest of the configuration says that the add-ons depend on. */
+export interface AddonContext {
+  readonly network: NetworkEndpoints;
+  /** Whether the stack registers with the AIOS network (the add-ons too). */
+  readonly register: boolean;
+  readonly gatewayEnabled: boolean;
+}
+
+/** Problems between the add-ons and the rest of the configuration. */
+export function addonProblems(addons: AddonsSettings, ctx: AddonContext): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (ctx.register) {
+    for (const key of enabledAddons(addons)) {
+      const endpoint = ADDON_REGISTRIES[key];
+      if (ctx.network[endpoint] === undefined) {
+        problems.push({
+          path: `${CONFIG_NAMESPACE}:network.${endpoint}`,
+          message: `is required to register the ${key} add-on (aios-infra:registration.enabled is true)`,
+          received: "nothing",
+        });
+      }
+    }
+  }
+  if (addons.policyExecutor && !ctx.gatewayEnabled) {
+    problems.push({
+      path: `${CONFIG_NAMESPACE}:addons.policyExecutor`,
+      message:
+        "needs the gateway (its route /executor/<id> is an Ambassador Mapping); set aios-infra:gateway.enabled to true",
+      received: "an executor with the gateway disabled",
+    });
+  }
+  return problems;
+}
