@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  Addons,
   aiosEndpoints,
   AiosNamespaces,
   Blocks,
@@ -18,6 +19,7 @@ import {
   CONFIG_NAMESPACE,
   ConfigError,
   DelegatedClusterInfra,
+  executorRoute,
   Gateway,
   loadStackConfigOrReport,
   NodeLabels,
@@ -44,6 +46,14 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
   const namespaces = new AiosNamespaces("aios", { clusterId: config.clusterId }, opts);
   const nodes = new NodeLabels("nodes", { clusterId: config.clusterId, nodes: config.nodes }, opts);
   const useGateway = config.cluster.config.useGateway;
+  const addonContext = {
+    clusterId: config.clusterId,
+    publicHostname: config.cluster.config.publicHostname,
+    network: config.network,
+    images: config.images,
+    nodePorts: config.nodePorts,
+  };
+  const executor = config.addons.policyExecutor;
   const gateway = config.gateway.enabled
     ? new Gateway(
         "gateway",
@@ -53,6 +63,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
           nodePorts: config.nodePorts,
           projectDir: __dirname,
           routeClusterServices: useGateway,
+          extraRoutes: executor === undefined ? [] : [executorRoute(addonContext, executor)],
         },
         opts,
       )
@@ -100,6 +111,12 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     },
     { ...opts, dependsOn: [namespaces, services] },
   );
+  const addons = new Addons(
+    "addons",
+    { context: addonContext, settings: config.addons, register: config.register, gateway },
+    // Entries in the add-on registries name this cluster: registered first.
+    { ...opts, dependsOn: registration === undefined ? [] : [registration] },
+  );
   const urlMap = buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts);
   if (registration !== undefined) {
     // The urlMap (plain strings) once the cluster's services and gateway are ready.
@@ -118,6 +135,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     gatewayRoutes: gateway?.routes ?? [],
     workloads: services instanceof ClusterServices ? services.workloads : {},
     blocks: blocks.byId,
+    addons: addons.outputs,
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,
     urlMap,

@@ -1,7 +1,8 @@
 /**
  * The Ambassador/Emissary gateway: namespace `ambassador`, the pinned chart as a helm.v4.Chart (so
  * every object is previewed, diffed and policy-checked), http and https on their planned
- * NodePorts, and — when the cluster routes through the gateway — the Mappings of its services.
+ * NodePorts, and the Mappings: the cluster services' when the cluster routes through the gateway,
+ * and the add-ons' routes.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +13,7 @@ import {
   gatewayRoutes,
   gatewayValues,
   mappingSpec,
+  type GatewayRoute,
 } from "./gateway-specs";
 import type { GatewaySettings } from "./gateway-settings";
 import { recommendedLabels } from "./labels";
@@ -30,6 +32,8 @@ export interface GatewayArgs {
   readonly projectDir: string;
   /** Create the Mappings of the cluster services (`config.useGateway`). @default false */
   readonly routeClusterServices?: boolean;
+  /** Further routes (the add-ons'), Mappings like the cluster services'. @default [] */
+  readonly extraRoutes?: readonly GatewayRoute[];
 }
 
 /** The gateway of one AIOS cluster. */
@@ -59,7 +63,10 @@ export class Gateway extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [ns] },
     );
-    const routes = args.routeClusterServices === true ? gatewayRoutes(args.clusterId) : [];
+    const routes = [
+      ...(args.routeClusterServices === true ? gatewayRoutes(args.clusterId) : []),
+      ...(args.extraRoutes ?? []),
+    ];
     const mappings = routes.map(
       (route) =>
         new k8s.apiextensions.CustomResource(

@@ -4,7 +4,13 @@ export type { AiosNamespacesArgs } from "./namespaces";
 export { NodeLabels, nodeLabelPatchMetadata, gpuInfoAnnotation } from "./node-labels";
 export { buildUrlMap, GATEWAY_PREFIXES } from "./url-map";
 export type { UrlMap } from "./url-map";
-export { planNodePorts, DEFAULT_NODE_PORTS, DEFAULT_NODE_PORT_RANGE } from "./ports";
+export {
+  planNodePorts,
+  ADDON_NODE_PORTS,
+  CLUSTER_NODE_PORTS,
+  DEFAULT_NODE_PORTS,
+  DEFAULT_NODE_PORT_RANGE,
+} from "./ports";
 export type { NodePortPlan, NodePortClaim } from "./ports";
 export type { NodeLabelsArgs } from "./node-labels";
 export {
@@ -36,3 +42,7 @@ export type { InitContainerArgs } from "./lifecycle/init-container";
 export { ClusterRegistration, ClusterUrlMap } from "./aios-api/cluster-registration";
 export { aiosEndpoints, registeredDocument } from "./aios-api/registered-document";
 export { DelegatedClusterInfra } from "./aios-api/delegated-infra";
+export { Addons } from "./addons/addons";
+export type { AddonsArgs } from "./addons/addons";
+export { executorRoute } from "./addons/policy-executor-specs";
+export { GeneratedSecret } from "./secrets/generated-secret";

@@ -76,5 +76,19 @@ export const networkEndpointsSchema = z.strictObject({
   layers_registry_url: httpUrl.optional(),
 });
 
+/** The keys that are upstream's own GLOBAL_SERVICES_MAP (the others are aios-infra's). */
+export const GLOBAL_SERVICES_MAP_KEYS = [
+  "global_block_metrics_redis_host",
+  "global_cluster_metrics_redis_host",
+  "global_vdag_metrics_redis_host",
+  "policy_db_url",
+  "blocks_db_url",
+  "cluster_db_url",
+  "vdag_db_url",
+  "vdag_controller_db_url",
+  "vdag_controller_image_name",
+  "vdag_adhoc_inference_server_url",
+] as const;
+
 /** The parsed network endpoints. */
 export type NetworkEndpoints = z.infer<typeof networkEndpointsSchema>;

@@ -111,26 +111,37 @@ export function buildContainer(a: ContainerArgs): Container {
   };
 }
 
-/** Arguments of {@link buildInitContainer}. */
-export interface InitContainerArgs {
+/** Arguments of {@link buildTaskContainer}. */
+export interface TaskContainerArgs {
   readonly name: string;
   readonly image: pulumi.Input<string>;
   readonly command: readonly string[];
   readonly resources: ResourceArgs;
+  /** Plain environment variables. @default {} */
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Environment variables from Secrets in the pod's namespace. @default {} */
+  readonly secretEnv?: Readonly<Record<string, SecretKeyRef>>;
   readonly volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
 }
 
 /**
- * An init container (one-off preparation, such as giving a key file the owner and mode its server
- * insists on): resources and no privilege escalation like every container, and no probe, which
- * init containers may not have.
+ * A container that runs to completion — an init container (giving a key file the owner and mode
+ * its server insists on) or a Job's (initiating a replica set): resources and no privilege
+ * escalation like every container, and no ports or probe.
  */
-export function buildInitContainer(a: InitContainerArgs): Container {
+export function buildTaskContainer(a: TaskContainerArgs): Container {
   const r = a.resources;
   return {
     name: a.name,
     image: a.image,
     command: [...a.command],
+    env: [
+      ...Object.entries(a.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...Object.entries(a.secretEnv ?? {}).map(([name, ref]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
+      })),
+    ],
     resources: {
       requests: { cpu: `${r.cpuMillicores}m`, memory: `${r.memoryMiB}Mi` },
       limits: {
@@ -210,7 +221,7 @@ export interface PodTemplateArgs {
   /** Mount an API token: only for workloads granted API access. */
   readonly automountServiceAccountToken: boolean;
   readonly containers: readonly Container[];
-  /** Run before the containers (see {@link buildInitContainer}). @default [] */
+  /** Run before the containers (see {@link buildTaskContainer}). @default [] */
   readonly initContainers?: readonly Container[];
   /** @default [] */
   readonly volumes?: readonly k8s.types.input.core.v1.Volume[];

@@ -2,15 +2,13 @@
  * The container registry add-on: its namespace, a generated htpasswd credential (a Pulumi secret),
  * the registry workload from container-registry-specs.ts, and its registration.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
-import { recommendedLabels } from "../labels";
-import { namespaceMetadata } from "../namespaces";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import { Workload } from "../workload";
 import { ADDON_NAMESPACES, type AddonSpecContext } from "./addon-endpoints";
 import { addonEntryId } from "./addon-entry";
+import { addonNamespace, credentialSecret } from "./addon-resources";
 import type { ContainerRegistrySettings } from "./addon-settings";
 import {
   CONTAINER_REGISTRY,
@@ -43,33 +41,20 @@ export class ContainerRegistry extends pulumi.ComponentResource {
     super("aios-infra:addons:ContainerRegistry", name, {}, opts);
     const { context: ctx, settings } = args;
     const namespace = ADDON_NAMESPACES.containerRegistry;
-    const ns = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: namespaceMetadata(namespace, ctx.clusterId) },
-      { parent: this },
-    );
+    const ns = addonNamespace(this, `${name}-namespace`, namespace, ctx.clusterId);
     const credential = new GeneratedSecret(
       `${name}-password`,
       { htpasswdUser: settings.username },
       { parent: this },
     );
-    const auth = new k8s.core.v1.Secret(
-      `${name}-htpasswd`,
-      {
-        metadata: {
-          name: CONTAINER_REGISTRY.authSecret,
-          namespace,
-          labels: recommendedLabels({
-            name: CONTAINER_REGISTRY.authSecret,
-            component: "container-registry",
-            clusterId: ctx.clusterId,
-          }),
-        },
-        type: "Opaque",
-        stringData: { htpasswd: credential.htpasswd.apply((h) => h ?? "") },
-      },
-      { parent: this, dependsOn: [ns] },
-    );
+    const auth = credentialSecret(this, `${name}-htpasswd`, {
+      clusterId: ctx.clusterId,
+      name: CONTAINER_REGISTRY.authSecret,
+      namespace,
+      component: "container-registry",
+      stringData: { htpasswd: credential.htpasswd.apply((h) => h ?? "") },
+      namespaceResource: ns,
+    });
     const workload = new Workload(`${name}-registry`, containerRegistryWorkload(ctx, settings), {
       parent: this,
       dependsOn: [ns, auth],
