@@ -19,6 +19,7 @@ import {
   CONFIG_NAMESPACE,
   ConfigError,
   DelegatedClusterInfra,
+  enabledAddons,
   executorRoute,
   Gateway,
   loadStackConfigOrReport,
@@ -111,12 +112,15 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     },
     { ...opts, dependsOn: [namespaces, services] },
   );
-  const addons = new Addons(
-    "addons",
-    { context: addonContext, settings: config.addons, register: config.register, gateway },
-    // Entries in the add-on registries name this cluster: registered first.
-    { ...opts, dependsOn: registration === undefined ? [] : [registration] },
-  );
+  const addons =
+    enabledAddons(config.addons).length === 0
+      ? undefined
+      : new Addons(
+          "addons",
+          { context: addonContext, settings: config.addons, register: config.register, gateway },
+          // Entries in the add-on registries name this cluster: registered first.
+          { ...opts, dependsOn: registration === undefined ? [] : [registration] },
+        );
   const urlMap = buildUrlMap(config.cluster.config.publicHostname, useGateway, config.nodePorts);
   if (registration !== undefined) {
     // The urlMap (plain strings) once the cluster's services and gateway are ready.
@@ -135,7 +139,7 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     gatewayRoutes: gateway?.routes ?? [],
     workloads: services instanceof ClusterServices ? services.workloads : {},
     blocks: blocks.byId,
-    addons: addons.outputs,
+    addons: addons?.outputs ?? {},
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,
     urlMap,

@@ -142,9 +142,15 @@ export function resolveImages(
   required: readonly ImageKey[] = CLUSTER_IMAGE_KEYS,
 ): { images: ResolvedImages; problems: ConfigProblem[] } {
   const dev = environment === "dev";
-  const images: Partial<Record<ImageKey, string>> = {
+  const defaults: Partial<Record<ImageKey, string>> = {
     ...DEFAULT_IMAGES,
     ...(dev ? UPSTREAM_DEV_IMAGES : {}),
+  };
+  // The images the stack runs: the required ones, defaults applied, and any configured.
+  const images: Partial<Record<ImageKey, string>> = {
+    ...Object.fromEntries(
+      required.flatMap((k) => (defaults[k] === undefined ? [] : [[k, defaults[k]]])),
+    ),
     ...configured,
   };
   const problems: ConfigProblem[] = [];

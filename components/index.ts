@@ -45,4 +45,5 @@ export { DelegatedClusterInfra } from "./aios-api/delegated-infra";
 export { Addons } from "./addons/addons";
 export type { AddonsArgs } from "./addons/addons";
 export { executorRoute } from "./addons/policy-executor-specs";
+export { enabledAddons } from "./addons/addon-plan";
 export { GeneratedSecret } from "./secrets/generated-secret";

@@ -5,9 +5,11 @@
  * serializer cannot follow — which jest's module system would hide. Run by a unit test.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { addonRegistrationProvider } from "../components/aios-api/addon-registration";
 import { registrationProvider, urlMapProvider } from "../components/aios-api/cluster-registration";
 import { delegatedInfraProvider } from "../components/aios-api/delegated-infra";
 import { initContainerProvider } from "../components/lifecycle/init-container-provider";
+import { generatedSecretProvider } from "../components/secrets/generated-secret";
 
 async function main(): Promise<void> {
   const providers = {
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
     registrationProvider,
     urlMapProvider,
     delegatedInfraProvider,
+    addonRegistrationProvider,
+    generatedSecretProvider,
   };
   for (const [name, provider] of Object.entries(providers)) {
     const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });

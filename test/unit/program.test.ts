@@ -3,7 +3,7 @@
  * inputs, and what it exports.
  */
 import * as path from "node:path";
-import { DEFAULT_NODE_PORTS } from "../../components";
+import { CLUSTER_NODE_PORTS } from "../../components";
 import { minimalCluster, NETWORK, withGpu } from "../support/fixtures";
 import { recordRegistrations, setStackConfig, type Registration } from "../support/mocks";
 import { runProgram as runProgram_ } from "../support/program-runner";
@@ -137,9 +137,10 @@ describe("the default stack", () => {
       environment: "dev",
       namespaces: ["blocks", "controllers", "metrics", "vdags"],
       nodeIds: { "host-1": "gpu-1", "cpu-1": "cpu-1" },
-      nodePorts: DEFAULT_NODE_PORTS,
+      nodePorts: CLUSTER_NODE_PORTS,
       gatewayRoutes: [],
       blocks: {},
+      addons: {},
       network: NETWORK,
       workloads: {
         "metrics-db": "cluster-metrics",
@@ -439,7 +440,7 @@ describe("the default stack's cluster services", () => {
         .filter((p) => p.nodePort !== undefined)
         .map((p) => [p.nodePort, p.port]),
     );
-    const planned = Object.entries(DEFAULT_NODE_PORTS)
+    const planned = Object.entries(CLUSTER_NODE_PORTS)
       .filter(([claim]) => !claim.startsWith("gateway"))
       .map(([, port]) => port)
       .sort();

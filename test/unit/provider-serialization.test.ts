@@ -23,5 +23,7 @@ test("every dynamic provider serializes in a plain Node process, requiring only 
     'registrationProvider, require("zod")',
     'urlMapProvider, require("zod")',
     'delegatedInfraProvider, require("zod") require("node:fs") require("yaml")',
+    "addonRegistrationProvider, no modules",
+    'generatedSecretProvider, require("node:crypto") require("bcryptjs")',
   ]);
 });
