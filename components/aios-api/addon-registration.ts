@@ -1,6 +1,7 @@
 /**
  * An add-on's entry in its AIOS registry, as a dynamic resource: create probes the add-on the way
- * the registry will (waiting until it is ready) and registers it under a stable id; delete
+ * the registry will (waiting until it is ready) and registers it under a stable id (replacing an
+ * entry a run that lost its state left under that id); delete
  * unregisters it; read reports an entry removed out of band so the next `up` registers it again.
  * Any change of the entry replaces it (delete first: the id stays the same).
  */
@@ -42,6 +43,10 @@ export const addonRegistrationProvider: pulumi.dynamic.ResourceProvider = {
         inputs.probe.accepts,
         inputs.probe.timeoutSeconds * 1000,
       );
+    }
+    // The id is stable: an entry left by a run whose state was lost is replaced, not duplicated.
+    if ((await readEntry(inputs.registry, inputs.entryId)) !== undefined) {
+      await deleteEntry(inputs.registry, inputs.entryId);
     }
     await registerEntry(inputs.registry, inputs.entry);
     return { id: inputs.entryId, outs: inputs };

@@ -4,6 +4,11 @@
  * cluster registry and the init-container status query — with upstream's quirks (the Parser's
  * wrapper and its 200-with-`[false, msg]` failures, the gateway's `$set` wrapping, task ids). It
  * keeps its state for assertions, records every request, and injects faults per endpoint.
+ *
+ * It also stands in for the add-on registries (aios-spec §3): `/container_registry` (probes the
+ * registry's `/v2/` first: no answer is a 500), `/asset_registry` (requires a 2xx from `/health`),
+ * `/inference_server` (no check), `/executor` (requires `cluster_public_ip`, a KeyError upstream)
+ * and `/split-runner` (upstream's handler calls an undefined function when handed a kubeconfig).
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -61,8 +66,58 @@ function setPath(doc: Record<string, unknown>, dotted: string, value: unknown): 
   at[parts[parts.length - 1] ?? dotted] = value;
 }
 
+/** An add-on registry collection: its id field, what it checks, what it answers. */
+interface Collection {
+  readonly idField: string;
+  readonly required: readonly string[];
+  /** The probe before storing: path under the public URL and whether any answer will do. */
+  readonly probe?: { readonly urlField: string; readonly path: string; readonly any: boolean };
+  readonly created: (id: string) => unknown;
+  readonly status: number;
+}
+
+/** The add-on registries' collections (aios-spec §3.1–3.5). */
+const COLLECTIONS: Readonly<Record<string, Collection>> = {
+  container_registry: {
+    idField: "container_registry_id",
+    required: ["container_registry_name", "container_registry_public_url"],
+    probe: { urlField: "container_registry_public_url", path: "/v2/", any: true },
+    created: (id) => ({ message: "Container registry created", id }),
+    status: 201,
+  },
+  asset_registry: {
+    idField: "asset_registry_id",
+    required: ["asset_registry_name", "asset_registry_public_url"],
+    probe: { urlField: "asset_registry_public_url", path: "/health", any: false },
+    created: (id) => ({ message: "Asset registry created", id }),
+    status: 201,
+  },
+  inference_server: {
+    idField: "inference_server_id",
+    required: ["inference_server_name", "inference_server_public_url"],
+    created: (id) => ({ message: "Inference server created", id }),
+    status: 201,
+  },
+  executor: {
+    idField: "executor_id",
+    required: ["executor_id", "executor_metadata", "executor_hardware_info", "cluster_public_ip"],
+    created: () => "Executor created successfully.",
+    status: 200,
+  },
+  "split-runner": {
+    idField: "split_runner_id",
+    required: ["split_runner_public_host"],
+    created: (id) => ({ message: "SplitRunner created", id }),
+    status: 201,
+  },
+};
+
 /** The double. */
 export class AiosDouble {
+  /** Add-on registry entries by collection, then id. */
+  readonly entries = new Map<string, Map<string, Record<string, unknown>>>(
+    Object.keys(COLLECTIONS).map((c) => [c, new Map()]),
+  );
   /** Registered clusters by id, as the registry stores them. */
   readonly clusters = new Map<string, Record<string, unknown>>();
   readonly tasks = new Map<string, Task>();
@@ -74,6 +129,8 @@ export class AiosDouble {
   failNextTask?: string;
   /** Init-container entries by block id. */
   readonly initEntries = new Map<string, { status: string; status_data: unknown }>();
+  /** The probes the add-on registries made, with the status they got (none: unreachable). */
+  readonly probes: { url: string; status?: number }[] = [];
   /** How long infra tasks stay pending. */
   taskDelayMs = 200;
   private readonly faults = new Map<string, Fault[]>();
@@ -259,8 +316,73 @@ export class AiosDouble {
         });
       }
       default:
-        return send(404, { error: `no route ${method} ${path}` });
+        return this.collection(method, path, b, send);
     }
+  }
+
+  /** The add-on registries: `POST /<collection>`, `GET|DELETE /<collection>/<id>`. */
+  private async collection(
+    method: string,
+    path: string,
+    b: Record<string, unknown>,
+    send: (status: number, payload: unknown) => void,
+  ): Promise<void> {
+    const [, name = "", id, extra] = path.split("/").map(decodeURIComponent);
+    const spec = COLLECTIONS[name];
+    const entries = this.entries.get(name);
+    if (spec === undefined || entries === undefined || extra !== undefined) {
+      return send(404, { error: `no route ${method} ${path}` });
+    }
+    if (method === "POST" && id === undefined) {
+      const missing = spec.required.find((f) => b[f] === undefined);
+      if (missing !== undefined) {
+        return send(500, { success: false, message: `'${missing}'` });
+      }
+      if (name === "split-runner" && b.cluster_k8s_config !== undefined) {
+        return send(500, {
+          success: false,
+          message: "name 'deploy_split_runner_and_get_url' is not defined",
+        });
+      }
+      if (spec.probe !== undefined) {
+        const target = `${String(b[spec.probe.urlField]).replace(/\/$/, "")}${spec.probe.path}`;
+        const answer = await fetch(target, { signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.status,
+          () => undefined,
+        );
+        this.probes.push({ url: target, status: answer });
+        const ok = answer !== undefined && (spec.probe.any || (answer >= 200 && answer < 300));
+        if (!ok) {
+          return send(spec.probe.any ? 500 : 400, {
+            success: false,
+            message: `health check of ${target} failed: ${answer === undefined ? "unreachable" : `answered ${answer}`}`,
+          });
+        }
+      }
+      const entryId =
+        typeof b[spec.idField] === "string" ? String(b[spec.idField]) : `gen-${entries.size + 1}`;
+      if (entries.has(entryId)) {
+        return send(500, { success: false, message: `E11000 duplicate key error: ${entryId}` });
+      }
+      const stored =
+        name === "executor"
+          ? { ...b, executor_host_uri: `http://${String(b.cluster_public_ip)}:30900` }
+          : { ...b, [spec.idField]: entryId };
+      entries.set(entryId, stored);
+      return send(spec.status, { success: true, data: spec.created(entryId) });
+    }
+    if (id === undefined || (method !== "GET" && method !== "DELETE")) {
+      return send(404, { error: `no route ${method} ${path}` });
+    }
+    const entry = entries.get(id);
+    if (entry === undefined) {
+      return send(404, { success: false, message: `${id} not found` });
+    }
+    if (method === "DELETE") {
+      entries.delete(id);
+      return send(200, { success: true, data: { message: "deleted" } });
+    }
+    return send(200, { success: true, data: entry });
   }
 
   /** The endpoint key and path parameters of a request. */
@@ -275,6 +397,7 @@ export class AiosDouble {
       "/remove-cluster-infra",
       "/task/:id",
       "/initContainer/queryInitContainerData/:id",
+      ...Object.keys(COLLECTIONS).flatMap((c) => [`/${c}`, `/${c}/:id`]),
     ];
     for (const p of patterns) {
       const re = new RegExp(`^${p.replace(/:id/g, "([^/]+)")}$`);
