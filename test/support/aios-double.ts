@@ -169,9 +169,14 @@ export class AiosDouble {
     if (this.stateFile !== undefined) {
       fs.writeFileSync(this.stateFile, JSON.stringify(Object.fromEntries(this.clusters), null, 2));
     }
-    await new Promise<void>((resolve) =>
-      this.server?.listening === true ? this.server.close(() => resolve()) : resolve(),
-    );
+    await new Promise<void>((resolve) => {
+      if (this.server?.listening !== true) {
+        return resolve();
+      }
+      this.server.close(() => resolve());
+      // Keep-alive connections of the clients would hold the close for their idle timeout.
+      this.server.closeAllConnections();
+    });
   }
 
   /** Queues faults for an endpoint such as `POST /api/createCluster` or `GET /clusters/:id`. */
