@@ -6,7 +6,10 @@
  * Secret rather than upstream's empty `DB_PASSWORD`); a persistent TimescaleDB under the host name
  * upstream's docs expect to work; a redis that is never on a NodePort (upstream's 31300).
  */
+import { READ } from "../access";
+import { recommendedLabels } from "../labels";
 import { aiosNamespaces, allow, podsNamed } from "../network-policies";
+import { controllerName, SERVICE_NAMESPACES } from "../service-endpoints";
 import type { WorkloadArgs } from "../workload";
 import { buildContainer } from "../workload-specs";
 import {
@@ -170,5 +173,33 @@ export function inferenceServerEntry(
     },
     inference_server_tags: s.tags,
     inference_server_public_url: publicUrl(ctx, "inferenceGrpc"),
+  };
+}
+
+/**
+ * Read access to the Services of `inference-server` for the cluster controller, which finds
+ * inference servers for the vDAG controllers it creates by listing them (aios-spec §3.3): a Role
+ * and RoleBinding in this namespace, owned by the add-on.
+ */
+export function controllerDiscoveryAccess(ctx: AddonSpecContext) {
+  const name = `${controllerName(ctx.clusterId)}-discovery`;
+  const metadata = {
+    name,
+    namespace: NS,
+    labels: recommendedLabels({ name, component: "inference-server", clusterId: ctx.clusterId }),
+  };
+  return {
+    role: { metadata, rules: [{ apiGroups: [""], resources: ["services"], verbs: [...READ] }] },
+    binding: {
+      metadata,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [
+        {
+          kind: "ServiceAccount",
+          name: controllerName(ctx.clusterId),
+          namespace: SERVICE_NAMESPACES.controllers,
+        },
+      ],
+    },
   };
 }

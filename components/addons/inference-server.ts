@@ -1,7 +1,9 @@
 /**
  * The adhoc inference server add-on: namespace `inference-server`, a generated DB password, the
- * TimescaleDB, redis and server from inference-server-specs.ts, and its registration.
+ * TimescaleDB, redis and server from inference-server-specs.ts, the cluster controller's read
+ * access to the namespace's Services (how it finds the server), and its registration.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
 import { GeneratedSecret } from "../secrets/generated-secret";
@@ -11,6 +13,7 @@ import { addonEntryId } from "./addon-entry";
 import { addonNamespace, credentialSecret } from "./addon-resources";
 import type { InferenceServerSettings } from "./addon-settings";
 import {
+  controllerDiscoveryAccess,
   INFERENCE,
   inferenceRedisWorkload,
   inferenceServerEntry,
@@ -63,6 +66,15 @@ export class InferenceServer extends pulumi.ComponentResource {
     const server = new Workload(`${name}-server`, inferenceServerWorkload(ctx, settings, id), {
       parent: this,
       dependsOn: [ns, dbSecret, db, redis],
+    });
+    const discovery = controllerDiscoveryAccess(ctx);
+    const role = new k8s.rbac.v1.Role(`${name}-discovery-role`, discovery.role, {
+      parent: this,
+      dependsOn: [ns],
+    });
+    new k8s.rbac.v1.RoleBinding(`${name}-discovery-rolebinding`, discovery.binding, {
+      parent: this,
+      dependsOn: [ns, role],
     });
     const registration =
       args.registryUrl === undefined

@@ -3,6 +3,7 @@
  * managed URL, or none (its init container installs it) — and optional init-container hooks.
  */
 import { z } from "zod";
+import { ADDON_NAMESPACES } from "../addons/addon-endpoints";
 import { chartSourceSchema } from "../chart-source";
 import { dnsLabel } from "../cluster-document";
 import { parseImageRef } from "../images";
@@ -125,6 +126,7 @@ export const RESERVED_NAMESPACES = [
   "kube-public",
   "kube-node-lease",
   "ambassador",
+  ...Object.values(ADDON_NAMESPACES),
 ] as const;
 
 /** Helm's limit on release names. */
@@ -140,7 +142,7 @@ export const blockSettingsSchema = z
     /** Namespace of the system and its init container. @default "third-party" */
     namespace: dnsLabel
       .refine((ns) => !(RESERVED_NAMESPACES as readonly string[]).includes(ns), {
-        error: `must not be one of ${RESERVED_NAMESPACES.join(", ")} (the cluster's and the gateway's own)`,
+        error: `must not be one of ${RESERVED_NAMESPACES.join(", ")} (the cluster's, the gateway's and the add-ons' own)`,
       })
       .default(DEFAULT_BLOCK_NAMESPACE),
     system: z.discriminatedUnion("kind", [helmSystem, externalSystem, noSystem]),

@@ -149,7 +149,9 @@ describe("all five add-ons, registered with the network", () => {
       "kubernetes:networking.k8s.io/v1:NetworkPolicy addons-inference-server-db-networkpolicy",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy addons-inference-server-redis-networkpolicy",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy addons-policy-executor-executor-networkpolicy",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role addons-inference-server-discovery-role",
       "kubernetes:rbac.authorization.k8s.io/v1:Role addons-policy-executor-executor-role-policies",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding addons-inference-server-discovery-rolebinding",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding addons-policy-executor-executor-rolebinding-policies",
       "pulumi-nodejs:dynamic/aios-infra:AddonRegistration addons-assets-registry-registration",
       "pulumi-nodejs:dynamic/aios-infra:AddonRegistration addons-container-registry-registration",
@@ -364,6 +366,17 @@ describe("all five add-ons, registered with the network", () => {
       PGDATA: "/var/lib/postgresql/data/pgdata",
       TIMESCALEDB_TELEMETRY: "off",
       POSTGRES_PASSWORD: "secret:timescaledb-credentials/password",
+    });
+    // The cluster controller finds the server by listing this namespace's Services.
+    expect(inputs("addons-inference-server-discovery-role").rules).toEqual([
+      { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
+    ]);
+    expect(inputs("addons-inference-server-discovery-rolebinding")).toMatchObject({
+      metadata: { name: "unit-cluster-controller-discovery", namespace: "inference-server" },
+      roleRef: { kind: "Role", name: "unit-cluster-controller-discovery" },
+      subjects: [
+        { kind: "ServiceAccount", name: "unit-cluster-controller", namespace: "controllers" },
+      ],
     });
     expect(inputs("addons-inference-server-registration").entry).toMatchObject({
       inference_server_id: id,

@@ -301,7 +301,7 @@ test("reserved namespaces, over-long release names and env the lifecycle owns ar
     problems = (e as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
   }
   expect(problems).toEqual([
-    "aios-infra:blocks[0].namespace: must not be one of default, kube-system, kube-public, kube-node-lease, ambassador (the cluster's and the gateway's own)",
+    "aios-infra:blocks[0].namespace: must not be one of default, kube-system, kube-public, kube-node-lease, ambassador, registry, assets-storage, assets-db, inference-server, policies-system, policies, split-executor (the cluster's, the gateway's and the add-ons' own)",
     "aios-infra:blocks[1].name: id and name make the release name <id>-<name>, which Helm limits to 53 characters",
     "aios-infra:blocks[2].initContainer.env.OPERATING_MODE: must not be one of BLOCK_ID, CLUSTER_ID, OPERATING_MODE, CONTROLLER_URL, BLOCK_SERVICE_URL, CLUSTER_SERVICE_URL, ALLOCATION_DATA: the lifecycle sets them",
     "aios-infra:blocks[2].initContainer.podAnnotations.bad key!: must be an annotation key: [prefix/]name",
