@@ -14,6 +14,8 @@ let inputs: Record<string, unknown>;
 const KUBECONFIG =
   "apiVersion: v1\nkind: Config\nusers:\n  - name: u\n    user: { token: s3cr3t-t0ken }\n";
 
+let kubeconfigDir: string;
+
 beforeEach(async () => {
   double = await AiosDouble.start();
   double.taskDelayMs = 50;
@@ -23,11 +25,15 @@ beforeEach(async () => {
     timeoutSeconds: 30,
     providerVersion: "1",
   };
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aios-kc-")), "config");
+  kubeconfigDir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-kc-"));
+  const file = path.join(kubeconfigDir, "config");
   fs.writeFileSync(file, KUBECONFIG, { mode: 0o600 });
   process.env.KUBECONFIG = file;
 });
-afterEach(() => double.stop());
+afterEach(async () => {
+  await double.stop();
+  fs.rmSync(kubeconfigDir, { recursive: true, force: true });
+});
 
 test("create sends the kubeconfig as an object and waits for the task; delete removes", async () => {
   const created = await delegatedInfraProvider.create(inputs);
