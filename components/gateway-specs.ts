@@ -5,6 +5,7 @@
  * (upstream's annotation Mappings do not parse and point `/blocks` at the wrong port, aios-spec
  * §1.5.6).
  */
+import { recommendedLabels } from "./labels";
 import type { GatewaySettings, MappingApiVersion } from "./gateway-settings";
 import type { NodePortPlan } from "./ports";
 import {
@@ -79,6 +80,30 @@ export function gatewayValues(
       ],
     },
   };
+}
+
+/** Whether a chart-rendered type is a Kubernetes object whose metadata the stack labels. */
+export function isLabelledKind(type: string): boolean {
+  return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh/");
+}
+
+/**
+ * A chart object's properties with the stack's labels added to its own metadata (the chart's
+ * values win where both set one, e.g. `app.kubernetes.io/managed-by: Helm`): the gateway is part
+ * of this AIOS cluster for selectors, policies and `kubectl get -l aios.io/cluster-id=<id>`.
+ */
+export function withChartObjectLabels(
+  props: Record<string, unknown>,
+  clusterId: string,
+): Record<string, unknown> {
+  const metadata = (props.metadata ?? {}) as { name?: string; labels?: Record<string, string> };
+  const ours = recommendedLabels({
+    name: metadata.labels?.["app.kubernetes.io/name"] ?? metadata.name ?? GATEWAY_RELEASE,
+    component: "gateway",
+    clusterId,
+    instance: GATEWAY_RELEASE,
+  });
+  return { ...props, metadata: { ...metadata, labels: { ...ours, ...metadata.labels } } };
 }
 
 /** One gateway route. */

@@ -12,7 +12,9 @@ import {
   GATEWAY_RELEASE,
   gatewayRoutes,
   gatewayValues,
+  isLabelledKind,
   mappingSpec,
+  withChartObjectLabels,
   type GatewayRoute,
 } from "./gateway-specs";
 import type { GatewaySettings } from "./gateway-settings";
@@ -61,7 +63,20 @@ export class Gateway extends pulumi.ComponentResource {
         ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
         values: gatewayValues(args.settings, args.nodePorts),
       },
-      { parent: this, dependsOn: [ns] },
+      {
+        parent: this,
+        dependsOn: [ns],
+        // The chart's objects get the stack's labels too (selectors and pod templates untouched).
+        transforms: [
+          (t) =>
+            isLabelledKind(t.type)
+              ? {
+                  props: withChartObjectLabels(t.props, args.clusterId),
+                  opts: t.opts,
+                }
+              : undefined,
+        ],
+      },
     );
     const routes = [
       ...(args.routeClusterServices === true ? gatewayRoutes(args.clusterId) : []),

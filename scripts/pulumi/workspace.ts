@@ -93,13 +93,15 @@ export function baseEnv(home: string = pulumiHome()): Record<string, string> {
   const nodeBin = path.join(PROJECT_DIR, "node_modules", ".bin");
   // pulumi-resource-pulumi-nodejs (dynamic providers) ships in the npm package.
   const sdkDir = path.join(PROJECT_DIR, "node_modules", "@pulumi", "pulumi");
+  // pulumi-analyzer-policy-nodejs: runs CrossGuard packs without the Node.js language host.
+  const shimDir = path.join(PROJECT_DIR, "scripts", "pulumi", "bin");
   return {
     PULUMI_HOME: home,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
     PULUMI_CREDENTIAL_STORE: "plaintext",
-    PATH: [nodeBin, sdkDir, process.env.PATH ?? ""].join(path.delimiter),
+    PATH: [nodeBin, sdkDir, shimDir, process.env.PATH ?? ""].join(path.delimiter),
     // The dynamic-provider host resolves @pulumi/pulumi and the modules a provider requires from
     // its working directory, which is the stack's (outside this tree under npm start and tests).
     NODE_PATH: path.join(PROJECT_DIR, "node_modules"),

@@ -186,12 +186,15 @@ test("up brings the gateway and every cluster service up, on the planned NodePor
   expect(
     (await labelledObjects(kc, "e2e-cluster")).filter((o) => /^(Network|Cluster)/.test(o)),
   ).toEqual([
+    // The gateway chart's objects carry the cluster's labels too (a transform on the chart).
     "ClusterRole aios:e2e-cluster:e2e-cluster-controller",
     "ClusterRole aios:e2e-cluster:membership-server",
     "ClusterRole aios:e2e-cluster:metrics-collector",
+    "ClusterRole ambassador-ambassador",
     "ClusterRoleBinding aios:e2e-cluster:e2e-cluster-controller",
     "ClusterRoleBinding aios:e2e-cluster:membership-server",
     "ClusterRoleBinding aios:e2e-cluster:metrics-collector",
+    "ClusterRoleBinding ambassador-ambassador",
     "NetworkPolicy controllers/e2e-cluster-controller",
     "NetworkPolicy metrics/cluster-metrics",
     "NetworkPolicy metrics/metrics-writer",
