@@ -5,7 +5,9 @@
  *   preview        `pulumi preview` of the stack
  *   destroy        `pulumi destroy` of the stack
  *   cluster-stop   stop the embedded local cluster and delete its data
- * Options: --stack <name> (default dev).
+ * Options: --stack <name> (default dev); for start and preview, --policy-pack <dir> runs a
+ * CrossGuard pack (e.g. `policies`) with --policy-pack-config <file>, by default the pack's
+ * config/<environment>.json for the stack's `aios-infra:environment` when it has one.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -129,7 +131,42 @@ function passphraseFile(): string | undefined {
   return ensurePassphraseFile(file);
 }
 
-async function run(command: Command, stackName: string): Promise<void> {
+/** The CrossGuard packs and their config files an operation runs with. */
+interface PolicyOptions {
+  readonly policyPacks?: string[];
+  readonly policyPackConfigs?: string[];
+}
+
+/** The pack options: the pack, and its config given or chosen by the stack's environment. */
+function policyOptions(stackName: string, pack?: string, config?: string): PolicyOptions {
+  if (pack === undefined) {
+    if (config !== undefined) {
+      throw new Error("--policy-pack-config needs --policy-pack");
+    }
+    return {};
+  }
+  const packDir = path.resolve(pack);
+  if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+    throw new Error(`--policy-pack ${pack}: no PulumiPolicy.yaml in ${packDir}`);
+  }
+  const configured = readStackConfig(stackName)[`${CONFIG_NAMESPACE}:environment`];
+  const environment = typeof configured === "string" ? configured : "dev";
+  const byEnvironment = path.join(packDir, "config", `${environment}.json`);
+  const configFile = config ?? (fs.existsSync(byEnvironment) ? byEnvironment : undefined);
+  if (configFile !== undefined) {
+    say(`policy pack ${packDir} with ${configFile}`);
+  }
+  return {
+    policyPacks: [packDir],
+    ...(configFile === undefined ? {} : { policyPackConfigs: [path.resolve(configFile)] }),
+  };
+}
+
+async function run(
+  command: Command,
+  stackName: string,
+  policies: PolicyOptions = {},
+): Promise<void> {
   if (command === "cluster-stop") {
     say(
       stopRun(CLUSTER_DIR)
@@ -149,7 +186,7 @@ async function run(command: Command, stackName: string): Promise<void> {
   const onOutput = (out: string) => process.stdout.write(out);
   const network = await startLocalNetwork(stackName);
   try {
-    await runOperation(command, stack, target.fresh, onOutput);
+    await runOperation(command, stack, target.fresh, onOutput, policies);
   } finally {
     await network?.stop();
   }
@@ -188,13 +225,14 @@ async function runOperation(
   stack: Stack,
   fresh: boolean,
   onOutput: (out: string) => void,
+  policies: PolicyOptions,
 ): Promise<void> {
   const target = { fresh };
   switch (command) {
     case "start": {
       // A freshly started embedded cluster is empty: refresh first, so state recorded on an
       // earlier cluster does not hide what has to be created again.
-      await stack.up({ onOutput, color: "auto", refresh: target.fresh });
+      await stack.up({ onOutput, color: "auto", refresh: target.fresh, ...policies });
       say("done. Next:");
       console.log("  npm start                 # apply config changes again (idempotent)");
       console.log("  npm run destroy           # remove everything the stack created");
@@ -204,7 +242,7 @@ async function runOperation(
       return;
     }
     case "preview":
-      await stack.preview({ onOutput, color: "auto", diff: true });
+      await stack.preview({ onOutput, color: "auto", diff: true, ...policies });
       return;
     case "destroy":
       await stack.destroy({ onOutput, color: "auto" });
@@ -216,15 +254,23 @@ async function runOperation(
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { stack: { type: "string", default: "dev" } },
+    options: {
+      stack: { type: "string", default: "dev" },
+      "policy-pack": { type: "string" },
+      "policy-pack-config": { type: "string" },
+    },
   });
   const command = positionals[0] as Command | undefined;
   if (command === undefined || !COMMANDS.includes(command) || positionals.length > 1) {
     throw new Error(
-      `usage: dev.ts <${COMMANDS.join("|")}> [--stack <name>] (got '${positionals.join(" ")}')`,
+      `usage: dev.ts <${COMMANDS.join("|")}> [--stack <name>] [--policy-pack <dir> [--policy-pack-config <file>]] (got '${positionals.join(" ")}')`,
     );
   }
-  await run(command, values.stack);
+  const pack = values["policy-pack"];
+  if (pack !== undefined && command !== "start" && command !== "preview") {
+    throw new Error(`--policy-pack applies to start and preview, not ${command}`);
+  }
+  await run(command, values.stack, policyOptions(values.stack, pack, values["policy-pack-config"]));
 }
 
 main().catch((e: unknown) => {

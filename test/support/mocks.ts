@@ -40,6 +40,15 @@ export function recordRegistrations(): Registration[] {
     "unit",
     false,
   );
+  // The mock monitor claims no support for resource transforms, so registering a resource with
+  // `transforms` (the gateway chart's labels) would throw. The engine applies transforms to the
+  // children it expands, which mocks never register; declaring the feature lets the program run
+  // unchanged, with the transform recorded but not applied (e2e tests check it for real).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- getStore is @internal
+  const state = require("@pulumi/pulumi/runtime/state") as {
+    getStore(): { supportsTransforms: boolean };
+  };
+  state.getStore().supportsTransforms = true;
   return registrations;
 }
 
