@@ -7,7 +7,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { POLICIES } from "../../policies/policies";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
