@@ -217,6 +217,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       network,
       register: parsed.data.registration.enabled,
       gatewayEnabled: gateway.enabled,
+      executorNodePort: nodePorts.policyExecutor ?? DEFAULT_NODE_PORTS.policyExecutor,
     }),
   );
   if (useGateway && !gateway.enabled) {

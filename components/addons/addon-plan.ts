@@ -33,6 +33,11 @@ export function enabledAddons(addons: AddonsSettings): AddonKey[] {
   return ADDON_KEYS.filter((k) => addons[k] !== undefined);
 }
 
+/** The switched-on add-ons that register when the stack does. */
+export function registeredAddons(addons: AddonsSettings): AddonKey[] {
+  return enabledAddons(addons).filter((k) => addons[k]?.register === true);
+}
+
 /** The NodePort claims of the switched-on add-ons. */
 export function addonClaims(addons: AddonsSettings): NodePortClaim[] {
   return [
@@ -75,13 +80,18 @@ export interface AddonContext {
   /** Whether the stack registers with the AIOS network (the add-ons too). */
   readonly register: boolean;
   readonly gatewayEnabled: boolean;
+  /** The executor's planned NodePort. */
+  readonly executorNodePort?: number;
 }
+
+/** Where the policy system believes every executor listens (aios-spec §3.4, hard-coded). */
+const UPSTREAM_EXECUTOR_PORT = 30900;
 
 /** Problems between the add-ons and the rest of the configuration. */
 export function addonProblems(addons: AddonsSettings, ctx: AddonContext): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (ctx.register) {
-    for (const key of enabledAddons(addons)) {
+    for (const key of registeredAddons(addons)) {
       const endpoint = ADDON_REGISTRIES[key];
       if (ctx.network[endpoint] === undefined) {
         problems.push({
@@ -91,6 +101,17 @@ export function addonProblems(addons: AddonsSettings, ctx: AddonContext): Config
         });
       }
     }
+  }
+  if (
+    addons.policyExecutor?.register === true &&
+    ctx.register &&
+    ctx.executorNodePort !== UPSTREAM_EXECUTOR_PORT
+  ) {
+    problems.push({
+      path: `${CONFIG_NAMESPACE}:nodePorts.policyExecutor`,
+      message: `must stay ${UPSTREAM_EXECUTOR_PORT} while the executor is registered: the policy system records every executor at http://<cluster_public_ip>:${UPSTREAM_EXECUTOR_PORT}`,
+      received: String(ctx.executorNodePort),
+    });
   }
   if (addons.policyExecutor && !ctx.gatewayEnabled) {
     problems.push({

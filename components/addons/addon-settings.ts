@@ -17,8 +17,16 @@ const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
   error: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters",
 });
 
+/**
+ * Register this add-on when the stack registers with the network (`aios-infra:registration`).
+ * Off for a registry the network cannot serve (upstream's split-runner registry fails every POST).
+ * @default true
+ */
+const register = z.boolean().default(true);
+
 /** What the registry entry says about the add-on (all optional). */
 const entryFields = {
+  register,
   /** The entry's name. @default - `<clusterId>-<add-on>` */
   name: z.string().min(1).max(128).optional(),
   /** The entry's tags. @default [] */
@@ -136,6 +144,7 @@ export const inferenceServerSchema = z.strictObject({
 
 /** The policy executor. */
 export const policyExecutorSchema = z.strictObject({
+  register,
   /** The executor id (`executor-<id>` objects, `/executor/<id>` route). @default - `<clusterId>` */
   executorId: name.optional(),
   /** Concurrent policy processes (`MAX_PROCESSES`). @default 4 */

@@ -33,7 +33,7 @@ export class Addons extends pulumi.ComponentResource {
     const { context: ctx, settings: s } = args;
     const child = { parent: this };
     const registryUrl = (key: AddonKey): string | undefined =>
-      args.register === true
+      args.register === true && s[key]?.register === true
         ? (ctx.network as Readonly<Record<keyof NetworkEndpoints, string | undefined>>)[
             ADDON_REGISTRIES[key]
           ]

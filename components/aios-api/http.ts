@@ -31,6 +31,12 @@ export interface RequestArgs {
   readonly deadlineMs?: number;
   /** Each attempt's timeout in ms. @default 10000 */
   readonly attemptTimeoutMs?: number;
+  /**
+   * Which 5xx statuses are transient (retried). Services that answer 500 for permanent errors
+   * (the add-on registries: failed probe, missing field, duplicate id) retry only 502-504.
+   * @default - every 5xx
+   */
+  readonly transientStatuses?: readonly number[];
 }
 
 /** A JSON response (non-5xx). */
@@ -84,7 +90,10 @@ export async function requestJson(args: RequestArgs): Promise<JsonResponse> {
       } catch {
         // Not JSON: keep the text for the message.
       }
-      if (response.status < 500) {
+      const transientStatus =
+        response.status >= 500 &&
+        (args.transientStatuses === undefined || args.transientStatuses.includes(response.status));
+      if (!transientStatus) {
         return { status: response.status, body };
       }
       transient = { status: response.status, message: serverMessage(body) };

@@ -23,6 +23,12 @@ function entryUrl(c: RegistryCollection, id?: string): string {
   return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
 }
 
+/**
+ * The registries answer 500 for permanent errors (a failed probe, a missing field, a duplicate
+ * id): only gateway-level statuses are retried.
+ */
+const TRANSIENT = [502, 503, 504];
+
 /** A failure unless 2xx and not `success: false`. */
 function expectSuccess(endpoint: string, r: JsonResponse): void {
   const reported = (r.body as { success?: unknown } | undefined)?.success;
@@ -38,7 +44,13 @@ export async function registerEntry(
   opts: CallOptions = {},
 ): Promise<unknown> {
   const url = entryUrl(c);
-  const r = await requestJson({ method: "POST", url, body, deadlineMs: opts.deadlineMs });
+  const r = await requestJson({
+    method: "POST",
+    url,
+    body,
+    deadlineMs: opts.deadlineMs,
+    transientStatuses: TRANSIENT,
+  });
   expectSuccess(`POST ${url}`, r);
   return (r.body as { data?: unknown } | undefined)?.data;
 }
@@ -50,7 +62,12 @@ export async function readEntry(
   opts: CallOptions = {},
 ): Promise<Record<string, unknown> | undefined> {
   const url = entryUrl(c, id);
-  const r = await requestJson({ method: "GET", url, deadlineMs: opts.deadlineMs });
+  const r = await requestJson({
+    method: "GET",
+    url,
+    deadlineMs: opts.deadlineMs,
+    transientStatuses: TRANSIENT,
+  });
   if (r.status === 404) {
     return undefined;
   }
@@ -66,7 +83,12 @@ export async function deleteEntry(
   opts: CallOptions = {},
 ): Promise<void> {
   const url = entryUrl(c, id);
-  const r = await requestJson({ method: "DELETE", url, deadlineMs: opts.deadlineMs });
+  const r = await requestJson({
+    method: "DELETE",
+    url,
+    deadlineMs: opts.deadlineMs,
+    transientStatuses: TRANSIENT,
+  });
   if (r.status !== 404) {
     expectSuccess(`DELETE ${url}`, r);
   }

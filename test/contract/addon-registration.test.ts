@@ -227,6 +227,8 @@ test("the inference server, executor and split runner are registered with upstre
       executor_host_uri: "http://127.0.0.1:30900",
     });
 
+    // A network whose split-runner registry has been fixed (upstream's fails every POST).
+    double.splitRunnerRegistryFixed = true;
     const splitId = addonEntryId("c1", "modelSplitter");
     const split = splitRunnerEntry(ctx, modelSplitterSchema.parse({}), splitId);
     expect(split).not.toHaveProperty("cluster_k8s_config");
@@ -240,13 +242,30 @@ test("the inference server, executor and split runner are registered with upstre
   }
 });
 
+test("upstream's split-runner registry as shipped fails at once, with its own message", async () => {
+  const up = await standIn(200);
+  try {
+    const id = addonEntryId("c1", "modelSplitter");
+    const entry = splitRunnerEntry(context(up.port), modelSplitterSchema.parse({}), id);
+    await expect(
+      addonRegistrationProvider.create(inputs("split-runner", id, entry)),
+    ).rejects.toThrow(
+      `POST ${double.url}/split-runner answered 500: name 'deploy_split_runner_and_get_url' is not defined`,
+    );
+    // A 500 from a registry is permanent: not retried.
+    expect(double.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+  } finally {
+    await up.close();
+  }
+});
+
 test("upstream's documented executor body (no cluster_public_ip) is what the registry refuses", async () => {
   const { cluster_public_ip: _ip, ...documented } = policyExecutorEntry(
     context(1),
     policyExecutorSchema.parse({}),
   );
   await expect(
-    registerEntry({ url: double.url, collection: "executor" }, documented, { deadlineMs: 500 }),
+    registerEntry({ url: double.url, collection: "executor" }, documented),
   ).rejects.toThrow(/POST .*\/executor answered 500: 'cluster_public_ip'/);
 });
 

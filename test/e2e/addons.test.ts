@@ -1,11 +1,12 @@
 /**
  * All five add-ons on the local control plane, for real: `pulumi up` declares them (claims bound
- * to the cluster's volumes, the replica-set and bucket Jobs run to completion, the executor's
- * Mapping appears), each registers with the AIOS double after the probe its registry makes, the
+ * to the cluster's volumes, the replica-set and bucket Jobs complete, the executor's Mapping
+ * appears), each registers with the AIOS double after the probe its registry makes, the
  * generated credentials work and stay secret in state, a preview then shows no changes, and
  * `pulumi destroy` leaves nothing: no object, no claim, no namespace, no registry entry.
  *
- * kwok runs no containers and no kube-proxy, so the add-on servers behind the NodePorts are
+ * kwok runs no containers and no kube-proxy: it completes the Jobs' pods without running their
+ * commands (unit tests check those parse), and the add-on servers behind the NodePorts are
  * loopback stand-ins answering the registries' probes (test/support/node-port-stand-ins.ts).
  */
 import * as fs from "node:fs";
@@ -75,6 +76,8 @@ const config = () => ({
 
 beforeAll(async () => {
   network = await AiosDouble.start();
+  // Upstream's split-runner registry fails every POST; this network's has been fixed.
+  network.splitRunnerRegistryFixed = true;
   plane = await LocalControlPlane.start({ nodes: [{ name: "node-1" }] });
   kc = plane.kubeConfig();
   await provisionVolumes(kc, 6, 2);

@@ -148,6 +148,7 @@ test("up creates the namespaces and node labels, and reports them as outputs", a
 test("up brings the gateway and every cluster service up, on the planned NodePorts", async () => {
   const kc = plane.kubeConfig();
   expect(await availableDeployments(kc, "e2e-cluster")).toEqual([
+    "ambassador/ambassador",
     "controllers/e2e-cluster-controller",
     "controllers/grpc-proxy",
     "controllers/membership-server",

@@ -8,7 +8,8 @@
  * It also stands in for the add-on registries (aios-spec §3): `/container_registry` (probes the
  * registry's `/v2/` first: no answer is a 500), `/asset_registry` (requires a 2xx from `/health`),
  * `/inference_server` (no check), `/executor` (requires `cluster_public_ip`, a KeyError upstream)
- * and `/split-runner` (upstream's handler calls an undefined function when handed a kubeconfig).
+ * and `/split-runner` (upstream's handler calls an undefined function: every POST fails unless
+ * `splitRunnerRegistryFixed`).
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -129,6 +130,11 @@ export class AiosDouble {
   failNextTask?: string;
   /** Init-container entries by block id. */
   readonly initEntries = new Map<string, { status: string; status_data: unknown }>();
+  /**
+   * Upstream's split-runner registry fails every POST (its handler calls an undefined function,
+   * aios-spec §3.5); set this to stand in for a network whose registry has been fixed.
+   */
+  splitRunnerRegistryFixed = false;
   /** The probes the add-on registries made, with the status they got (none: unreachable). */
   readonly probes: { url: string; status?: number }[] = [];
   /** How long infra tasks stay pending. */
@@ -343,7 +349,7 @@ export class AiosDouble {
       if (missing !== undefined) {
         return send(500, { success: false, message: `'${missing}'` });
       }
-      if (name === "split-runner" && b.cluster_k8s_config !== undefined) {
+      if (name === "split-runner" && !this.splitRunnerRegistryFixed) {
         return send(500, {
           success: false,
           message: "name 'deploy_split_runner_and_get_url' is not defined",

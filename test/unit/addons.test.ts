@@ -603,6 +603,31 @@ describe("conflicts are refused at preview", () => {
     ]);
   });
 
+  test("a registered executor keeps upstream's NodePort; an add-on may opt out of registration", () => {
+    const network = {
+      ...NETWORK,
+      parser_url: "http://p:1",
+      cluster_controller_gateway_url: "http://g:1",
+    };
+    expect(
+      problems(
+        { policyExecutor: {}, modelSplitter: { register: false } },
+        { network, registration: { enabled: true }, nodePorts: { policyExecutor: 31900 } },
+      ),
+    ).toEqual([
+      "aios-infra:nodePorts.policyExecutor: must stay 30900 while the executor is registered: the policy system records every executor at http://<cluster_public_ip>:30900 (received 31900)",
+    ]);
+    expect(() =>
+      parseStackConfig({
+        network,
+        cluster: CLUSTER,
+        registration: { enabled: true },
+        nodePorts: { policyExecutor: 31900 },
+        addons: { policyExecutor: { register: false }, modelSplitter: { register: false } },
+      }),
+    ).not.toThrow();
+  });
+
   test("malformed settings name the field, the value and what is allowed", () => {
     expect(
       problems({
