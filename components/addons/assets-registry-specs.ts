@@ -196,11 +196,26 @@ function jobLabels(ctx: AddonSpecContext, name: string) {
   return recommendedLabels({ name, component: "assets-registry", clusterId: ctx.clusterId });
 }
 
-/** The script that initiates the replica set once (a re-run finds it initiated and stops). */
+/**
+ * The script that brings the replica set to its members: initiate it once, then add and remove
+ * members one at a time (MongoDB allows one voting change per reconfiguration), so a re-run finds
+ * nothing to do and a changed `db.replicas` re-runs it with the new member list.
+ */
 export function replicaSetInitScript(s: AssetsRegistrySettings): string {
   const members = replicaSetMembers(s).map((host, i) => ({ _id: i, host }));
   const config = JSON.stringify({ _id: ASSETS.replicaSet, members });
-  return `try { rs.status(); print("replica set already initiated") } catch (e) { if (e.codeName !== "NotYetInitialized") { throw e } rs.initiate(${config}); print("replica set initiated") }`;
+  return [
+    `const want = ${JSON.stringify(members.map((m) => m.host))};`,
+    "let conf;",
+    "try { conf = rs.conf() } catch (e) {",
+    '  if (e.codeName !== "NotYetInitialized") { throw e }',
+    `  rs.initiate(${config}); print("replica set initiated"); quit(0)`,
+    "}",
+    "const have = conf.members.map((m) => m.host);",
+    "for (const host of want.filter((h) => !have.includes(h))) { rs.add(host); print(`added ${host}`) }",
+    "for (const host of have.filter((h) => !want.includes(h))) { rs.remove(host); print(`removed ${host}`) }",
+    'print("replica set up to date")',
+  ].join("\n");
 }
 
 /** The Job that initiates the replica set, as the root user, through the first member. */
@@ -311,6 +326,9 @@ export function assetsRegistryWorkload(
   };
 }
 
+/** Pulumi waits for a Rook resource until Rook reports it ready (the bucket Job needs both). */
+const READY = { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" };
+
 /** The Rook object store and its user (Ceph mode): the CRs, as plain objects. */
 export function cephObjectStore(ctx: AddonSpecContext, s: AssetsRegistrySettings) {
   const store = s.objectStore;
@@ -327,7 +345,12 @@ export function cephObjectStore(ctx: AddonSpecContext, s: AssetsRegistrySettings
     store: {
       apiVersion: "ceph.rook.io/v1",
       kind: "CephObjectStore",
-      metadata: { name: store.storeName, namespace: store.rookNamespace, labels },
+      metadata: {
+        name: store.storeName,
+        namespace: store.rookNamespace,
+        labels,
+        annotations: READY,
+      },
       spec: {
         metadataPool: pool,
         dataPool: pool,
@@ -341,7 +364,7 @@ export function cephObjectStore(ctx: AddonSpecContext, s: AssetsRegistrySettings
     user: {
       apiVersion: "ceph.rook.io/v1",
       kind: "CephObjectStoreUser",
-      metadata: { name: ASSETS.cephUser, namespace: DB_NS, labels },
+      metadata: { name: ASSETS.cephUser, namespace: DB_NS, labels, annotations: READY },
       spec: {
         store: store.storeName,
         clusterNamespace: store.rookNamespace,

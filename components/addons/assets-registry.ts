@@ -75,7 +75,8 @@ export class AssetsRegistry extends pulumi.ComponentResource {
           },
           spec: spec.spec,
         },
-        { parent: this, dependsOn },
+        // A changed Job is a new Job of the same name: the old one goes first.
+        { parent: this, dependsOn, deleteBeforeReplace: true },
       );
 
     const dbNs = addonNamespace(

@@ -492,7 +492,12 @@ describe("variants", () => {
     expect(inputs("addons-assets-registry-ceph-store")).toMatchObject({
       apiVersion: "ceph.rook.io/v1",
       kind: "CephObjectStore",
-      metadata: { name: "aios-assets", namespace: "rook-ceph" },
+      // Pulumi waits until Rook reports the store ready: the bucket Job needs it.
+      metadata: {
+        name: "aios-assets",
+        namespace: "rook-ceph",
+        annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=Ready" },
+      },
       spec: {
         metadataPool: { failureDomain: "host", replicated: { size: 3 } },
         preservePoolsOnDelete: false,
