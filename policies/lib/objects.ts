@@ -44,13 +44,20 @@ export interface ContainerProps {
     readonly requests?: Readonly<Record<string, unknown>>;
     readonly limits?: Readonly<Record<string, unknown>>;
   };
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
   readonly readinessProbe?: unknown;
-  readonly securityContext?: { readonly privileged?: boolean };
+  readonly securityContext?: {
+    readonly privileged?: boolean;
+    readonly capabilities?: { readonly add?: readonly string[] };
+  };
 }
 
 /** A pod spec. */
 export interface PodSpecProps {
   readonly hostNetwork?: boolean;
+  readonly hostPID?: boolean;
+  readonly hostIPC?: boolean;
   readonly containers?: readonly ContainerProps[];
   readonly initContainers?: readonly ContainerProps[];
 }

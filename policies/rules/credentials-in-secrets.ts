@@ -1,6 +1,6 @@
 /**
- * Kubeconfigs, passwords and tokens only in Secrets: not as plain container env, not in
- * ConfigMaps, not in annotations. (The policy SDK hands rules properties with secrets already
+ * Kubeconfigs, passwords and tokens only in Secrets: not as plain container env (nor inside a URL
+ * there), not on a command line, not in ConfigMaps, not in annotations. (The policy SDK hands rules properties with secrets already
  * unwrapped, so the rule checks where credentials end up, not how Pulumi marked them.)
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
@@ -27,9 +27,39 @@ export function looksLikeCredential(value: string): boolean {
   );
 }
 
+/** A URL with a password in it (`scheme://user:password@host`), not a `$(VAR)` reference. */
+const URL_PASSWORD = /:\/\/[^/\s:@]+:(?!\$\()[^/\s@]+@/;
+
+/** A command-line flag that takes a credential (`--requirepass`, `--password=…`). */
+const CREDENTIAL_FLAG = /^--?(requirepass|password|passwd|token|secret)(=(.*))?$/i;
+
+/** Whether a value is a reference to an env var (`$(VAR)`, `$VAR`, `${VAR}`), not a literal. */
+function isReference(value: string): boolean {
+  return /^\$(\(|\{)?[A-Za-z_][A-Za-z0-9_]*(\)|\})?$/.test(value);
+}
+
+/** The flags of a command line that pass a literal credential. */
+export function literalCredentialFlags(argv: readonly string[]): string[] {
+  const found: string[] = [];
+  argv.forEach((arg, i) => {
+    const m = CREDENTIAL_FLAG.exec(arg);
+    if (m === null) {
+      return;
+    }
+    const value = m[3] ?? argv[i + 1];
+    if (value !== undefined && value !== "" && !isReference(value)) {
+      found.push(m[1] ?? arg);
+    }
+  });
+  return found;
+}
+
 /** Whether a key/value pair holds a credential. */
 function holdsCredential(key: string, value: unknown): boolean {
-  return namesCredential(key) || (typeof value === "string" && looksLikeCredential(value));
+  return (
+    namesCredential(key) ||
+    (typeof value === "string" && (looksLikeCredential(value) || URL_PASSWORD.test(value)))
+  );
 }
 
 export const credentialsInSecrets: ResourceValidationPolicy = {
@@ -54,6 +84,12 @@ export const credentialsInSecrets: ResourceValidationPolicy = {
       return;
     }
     for (const ref of containersOf(podSpecOf(args.type, args.props))) {
+      const argv = [...(ref.container.command ?? []), ...(ref.container.args ?? [])];
+      for (const flag of literalCredentialFlags(argv)) {
+        reportViolation(
+          `${what} ${containerLabel(ref)} passes --${flag} on its command line in plain text. Take it from a Secret through an env var ($(VAR)).`,
+        );
+      }
       for (const env of ref.container.env ?? []) {
         if (env.value !== undefined && holdsCredential(env.name, env.value)) {
           reportViolation(

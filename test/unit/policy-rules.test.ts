@@ -256,6 +256,34 @@ describe("no-cluster-admin and no-rbac-wildcards", () => {
       ]);
     }
   });
+  test("report admin or edit granted cluster-wide, and the system:masters group", async () => {
+    expect(
+      await check(
+        noClusterAdmin,
+        T.clusterRoleBinding,
+        broken(binding, (p) => (p.roleRef.name = "edit")),
+      ),
+    ).toEqual([
+      "ClusterRoleBinding aios:c1:controller grants edit cluster-wide. Bind a Role with only the verbs and resources the workload uses.",
+    ]);
+    // In one namespace, the built-in admin role is a namespace admin: allowed.
+    expect(
+      await check(
+        noClusterAdmin,
+        T.roleBinding,
+        broken(binding, (p) => (p.roleRef.name = "admin")),
+      ),
+    ).toEqual([]);
+    expect(
+      await check(
+        noClusterAdmin,
+        T.roleBinding,
+        broken(binding, (p) => p.subjects.push({ kind: "Group", name: "system:masters" })),
+      ),
+    ).toEqual([
+      "RoleBinding aios:c1:controller names the group system:masters, which bypasses RBAC. Bind the workload's own ServiceAccount.",
+    ]);
+  });
   test.each([["verbs"], ["resources"], ["apiGroups"]])("report '*' in %s", async (field) => {
     expect(
       await check(
@@ -302,6 +330,19 @@ describe("no-privileged-containers", () => {
       "DaemonSet metrics/metrics-collector container 'metrics-writer' is privileged. Remove securityContext.privileged, or allow-list the workload.",
     ]);
   });
+});
+
+test("no-privileged-containers reports privileged capabilities and host PID/IPC sharing", async () => {
+  const props = broken(deployment, (p) => {
+    p.spec.template.spec.hostPID = true;
+    p.spec.template.spec.containers[1].securityContext.capabilities = {
+      add: ["NET_BIND_SERVICE", "CAP_SYS_ADMIN"],
+    };
+  });
+  expect(await check(noPrivilegedContainers, T.deployment, props)).toEqual([
+    "Deployment metrics/metrics-writer sets hostPID, sharing the host's processes. Remove it, or allow-list the workload.",
+    "Deployment metrics/metrics-writer container 'redis' adds the capability CAP_SYS_ADMIN. Drop it, or allow-list the workload.",
+  ]);
 });
 
 describe("images-pinned", () => {
@@ -509,7 +550,37 @@ describe("credentials-in-secrets", () => {
         ),
       "Service metrics/metrics-writer-api has a credential in annotation 'note'. Keep it in a Secret.",
     ],
+    [
+      "a password inside a URL in plain env",
+      T.deployment,
+      () =>
+        broken(
+          deployment,
+          (p) =>
+            (p.spec.template.spec.containers[0].env[0].value =
+              "mongodb://root:pw@db:27017/metrics"),
+        ),
+      "Deployment metrics/metrics-writer container 'metrics-writer' sets MONGO_URL in plain text. Take it from a Secret (valueFrom.secretKeyRef).",
+    ],
+    [
+      "a literal password on the command line",
+      T.deployment,
+      () =>
+        broken(
+          deployment,
+          (p) => (p.spec.template.spec.containers[1].args = ["--requirepass", "hunter2"]),
+        ),
+      "Deployment metrics/metrics-writer container 'redis' passes --requirepass on its command line in plain text. Take it from a Secret through an env var ($(VAR)).",
+    ],
   ])("reports %s", async (_what, type, props, expected) => {
     expect(await check(credentialsInSecrets, type, props())).toEqual([expected]);
+  });
+  test("accepts a credential flag or URL that references an env var", async () => {
+    const props = broken(deployment, (p) => {
+      p.spec.template.spec.containers[1].args = ["--requirepass", "$(REDIS_PASSWORD)"];
+      p.spec.template.spec.containers[0].command = ["app", "--token=${API_TOKEN}"];
+      p.spec.template.spec.containers[0].env[0].value = "mongodb://root:$(DB_PASSWORD)@db:27017";
+    });
+    expect(await check(credentialsInSecrets, T.deployment, props)).toEqual([]);
   });
 });
