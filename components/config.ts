@@ -363,6 +363,7 @@ export async function loadStackConfigOrReport(
 ): Promise<ProgramConfig | undefined> {
   try {
     const parsed = loadStackConfig(config, await resolveReferences(config));
+    requireKubeconfigOutsideDev(parsed.environment, config.get("kubeconfig") !== undefined);
     if (parsed.kind === "cluster" && parsed.verifyNodes) {
       // Read in plain text only to reach the cluster; it is never logged or exported.
       const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
@@ -377,6 +378,23 @@ export async function loadStackConfigOrReport(
       return undefined;
     }
     throw e;
+  }
+}
+
+/**
+ * Staging and production name their cluster explicitly: only dev may fall back to $KUBECONFIG
+ * (the embedded local cluster under `npm start`), so a pipeline with a stray $KUBECONFIG can never
+ * deploy production onto the wrong cluster.
+ */
+export function requireKubeconfigOutsideDev(environment: string, hasKubeconfig: boolean): void {
+  if (environment !== "dev" && !hasKubeconfig) {
+    throw new ConfigError([
+      {
+        path: `${CONFIG_NAMESPACE}:kubeconfig`,
+        message: `is required in ${environment}: set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat kubeconfig.yaml)"\` (only dev may use $KUBECONFIG or the embedded local cluster)`,
+        received: "nothing",
+      },
+    ]);
   }
 }
 

@@ -70,6 +70,13 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<Targe
     say(`stack ${stack} sets ${CONFIG_NAMESPACE}:kubeconfig: targeting that cluster`);
     return { fresh: false };
   }
+  const environment = config[`${CONFIG_NAMESPACE}:environment`];
+  if (typeof environment === "string" && environment !== "dev") {
+    // The program refuses too; this avoids starting the embedded cluster for nothing.
+    throw new Error(
+      `stack ${stack} is ${environment}: it must set ${CONFIG_NAMESPACE}:kubeconfig (only dev runs on the embedded local cluster)`,
+    );
+  }
   const raw = Object.fromEntries(
     Object.entries(config)
       .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))

@@ -75,6 +75,7 @@ test("a production stack with all five add-ons breaks no rule at all", async () 
   );
   const config = {
     "aios-infra:environment": "production",
+    "aios-infra:kubeconfig": "apiVersion: v1\nkind: Config\n",
     "aios-infra:cluster": CLUSTER,
     "aios-infra:images": { ...images, mongo: "mongo:7.0.14", redis: "redis:7.4.1" },
     "aios-infra:network": NETWORK,
