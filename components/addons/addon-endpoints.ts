@@ -4,6 +4,7 @@
  * controllers find inference servers by listing Services in `inference-server` that expose 50052;
  * the executor's Service is `executor-svc-<id>` in `policies-system`.
  */
+import type { AddonProbe } from "../aios-api/addon-registration";
 import type { ImageKey, ResolvedImages } from "../images";
 import type { NetworkEndpoints } from "../network-endpoints";
 import type { NodePortPlan } from "../ports";
@@ -71,4 +72,13 @@ export function image(ctx: AddonSpecContext, key: ImageKey): string {
     throw new Error(`image '${key}' was not resolved; it is required by a switched-on add-on`);
   }
   return ref;
+}
+
+/** A probe that the add-on answers at all on a planned NodePort (any status below 500). */
+export function answersProbe(
+  ctx: AddonSpecContext,
+  claim: string,
+  timeoutSeconds: number,
+): AddonProbe {
+  return { url: `${publicUrl(ctx, claim)}/`, accepts: "below-500", timeoutSeconds };
 }

@@ -8,7 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import { Workload } from "../workload";
-import { ADDON_NAMESPACES, publicUrl, type AddonSpecContext } from "./addon-endpoints";
+import {
+  ADDON_NAMESPACES,
+  answersProbe,
+  publicUrl,
+  type AddonSpecContext,
+} from "./addon-endpoints";
 import { addonEntryId } from "./addon-entry";
 import { addonNamespace, credentialSecret } from "./addon-resources";
 import type { InferenceServerSettings } from "./addon-settings";
@@ -86,11 +91,7 @@ export class InferenceServer extends pulumi.ComponentResource {
               entryId: id,
               entry: inferenceServerEntry(ctx, settings, id),
               // The registry checks nothing; an entry nobody can reach is worse than none.
-              probe: {
-                url: `${publicUrl(ctx, "inferenceRest")}/`,
-                accepts: "below-500",
-                timeoutSeconds: settings.probeTimeoutSeconds,
-              },
+              probe: answersProbe(ctx, "inferenceRest", settings.probeTimeoutSeconds),
             },
             { parent: this, dependsOn: [server] },
           );

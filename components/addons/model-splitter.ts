@@ -5,7 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
 import { Workload } from "../workload";
-import { ADDON_NAMESPACES, publicUrl, type AddonSpecContext } from "./addon-endpoints";
+import {
+  ADDON_NAMESPACES,
+  answersProbe,
+  publicUrl,
+  type AddonSpecContext,
+} from "./addon-endpoints";
 import { addonEntryId } from "./addon-entry";
 import { addonNamespace } from "./addon-resources";
 import type { ModelSplitterSettings } from "./addon-settings";
@@ -49,11 +54,7 @@ export class ModelSplitter extends pulumi.ComponentResource {
               registry: { url: args.registryUrl, collection: "split-runner" },
               entryId: id,
               entry: splitRunnerEntry(ctx, settings, id),
-              probe: {
-                url: `${publicUrl(ctx, "modelSplitter")}/`,
-                accepts: "below-500",
-                timeoutSeconds: settings.probeTimeoutSeconds,
-              },
+              probe: answersProbe(ctx, "modelSplitter", settings.probeTimeoutSeconds),
             },
             { parent: this, dependsOn: [runner] },
           );

@@ -8,7 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import { Workload } from "../workload";
-import { ADDON_NAMESPACES, publicUrl, type AddonSpecContext } from "./addon-endpoints";
+import {
+  ADDON_NAMESPACES,
+  answersProbe,
+  publicUrl,
+  type AddonSpecContext,
+} from "./addon-endpoints";
 import { addonNamespace, credentialSecret } from "./addon-resources";
 import type { PolicyExecutorSettings } from "./addon-settings";
 import {
@@ -80,11 +85,7 @@ export class PolicyExecutor extends pulumi.ComponentResource {
               registry: { url: args.registryUrl, collection: "executor" },
               entryId: id,
               entry: policyExecutorEntry(ctx, settings),
-              probe: {
-                url: `${publicUrl(ctx, "policyExecutor")}/`,
-                accepts: "below-500",
-                timeoutSeconds: settings.probeTimeoutSeconds,
-              },
+              probe: answersProbe(ctx, "policyExecutor", settings.probeTimeoutSeconds),
             },
             {
               parent: this,

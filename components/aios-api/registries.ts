@@ -29,6 +29,22 @@ function entryUrl(c: RegistryCollection, id?: string): string {
  */
 const TRANSIENT = [502, 503, 504];
 
+/** One call to a registry, retrying only its transient statuses. */
+function call(
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  opts: CallOptions,
+  body?: Record<string, unknown>,
+): Promise<JsonResponse> {
+  return requestJson({
+    method,
+    url,
+    ...(body === undefined ? {} : { body }),
+    deadlineMs: opts.deadlineMs,
+    transientStatuses: TRANSIENT,
+  });
+}
+
 /** A failure unless 2xx and not `success: false`. */
 function expectSuccess(endpoint: string, r: JsonResponse): void {
   const reported = (r.body as { success?: unknown } | undefined)?.success;
@@ -44,13 +60,7 @@ export async function registerEntry(
   opts: CallOptions = {},
 ): Promise<unknown> {
   const url = entryUrl(c);
-  const r = await requestJson({
-    method: "POST",
-    url,
-    body,
-    deadlineMs: opts.deadlineMs,
-    transientStatuses: TRANSIENT,
-  });
+  const r = await call("POST", url, opts, body);
   expectSuccess(`POST ${url}`, r);
   return (r.body as { data?: unknown } | undefined)?.data;
 }
@@ -62,12 +72,7 @@ export async function readEntry(
   opts: CallOptions = {},
 ): Promise<Record<string, unknown> | undefined> {
   const url = entryUrl(c, id);
-  const r = await requestJson({
-    method: "GET",
-    url,
-    deadlineMs: opts.deadlineMs,
-    transientStatuses: TRANSIENT,
-  });
+  const r = await call("GET", url, opts);
   if (r.status === 404) {
     return undefined;
   }
@@ -83,12 +88,7 @@ export async function deleteEntry(
   opts: CallOptions = {},
 ): Promise<void> {
   const url = entryUrl(c, id);
-  const r = await requestJson({
-    method: "DELETE",
-    url,
-    deadlineMs: opts.deadlineMs,
-    transientStatuses: TRANSIENT,
-  });
+  const r = await call("DELETE", url, opts);
   if (r.status !== 404) {
     expectSuccess(`DELETE ${url}`, r);
   }

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
+import { minimalCluster, NETWORK, OFFLINE_GATEWAY, pinnedImages } from "../support/fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -19,9 +19,7 @@ const PACK = path.join(ROOT, "policies");
 const packConfig = (env: string) => path.join(PACK, "config", `${env}.json`);
 
 /** Every AIOS image pinned, as a production stack names them. */
-const PINNED = Object.fromEntries(
-  CLUSTER_IMAGE_KEYS.map((k) => [k, `registry.example/aios/${k.toLowerCase()}:1.4.2`]),
-);
+const PINNED = pinnedImages(CLUSTER_IMAGE_KEYS);
 const compliant = {
   "aios-infra:cluster": minimalCluster("policed", [["node-1"]]),
   "aios-infra:network": NETWORK,

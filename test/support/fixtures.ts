@@ -58,3 +58,10 @@ export function withNetwork(raw: unknown): unknown {
 
 /** Gateway settings for the local control plane: the offline stand-in chart (no internet). */
 export const OFFLINE_GATEWAY = { chart: { path: "test/fixtures/charts/ambassador-offline" } };
+
+/** Each image key pinned to `registry.example/aios/<key>:<tag>`, as staging and production name them. */
+export function pinnedImages(keys: readonly string[], tag = "1.4.2"): Record<string, string> {
+  return Object.fromEntries(
+    keys.map((k) => [k, `registry.example/aios/${k.toLowerCase()}:${tag}`]),
+  );
+}

@@ -5,7 +5,8 @@
  * refused at preview.
  */
 import { ConfigError, parseStackConfig } from "../../components";
-import { minimalCluster, NETWORK } from "../support/fixtures";
+import { CLUSTER_IMAGE_KEYS } from "../../components/images";
+import { minimalCluster, NETWORK, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram as runProgram_ } from "../support/program-runner";
 
@@ -651,18 +652,9 @@ describe("conflicts are refused at preview", () => {
   });
 
   test("outside dev every add-on image must be named and pinned", () => {
-    const images = Object.fromEntries(
-      [
-        "metricsWriter",
-        "metricsCollector",
-        "controllerInfra",
-        "blockTransactions",
-        "parameterUpdater",
-        "clusterMonitor",
-        "healthChecker",
-        "membershipServer",
-        "grpcProxy",
-      ].map((k) => [k, `registry.example/aios/${k.toLowerCase()}:1.0.0`]),
+    const images = pinnedImages(
+      CLUSTER_IMAGE_KEYS.filter((k) => k !== "mongo" && k !== "redis"),
+      "1.0.0",
     );
     expect(
       problems(

@@ -5,14 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
-import { minimalCluster } from "../support/fixtures";
+import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";
 
 const registrations: Registration[] = recordRegistrations();
-const PINNED = Object.fromEntries(
-  CLUSTER_IMAGE_KEYS.map((k) => [k, `registry.example/aios/${k.toLowerCase()}:1.4.2`]),
-);
+const PINNED = pinnedImages(CLUSTER_IMAGE_KEYS);
 const config = (environment: string, kubeconfig?: string) => ({
   "aios-infra:environment": environment,
   "aios-infra:cluster": minimalCluster("env-cluster", [["node-1"]]),

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { POLICIES } from "../../policies/policies";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
+import { minimalCluster, NETWORK, OFFLINE_GATEWAY, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import {
   resourceViolations,
@@ -64,15 +64,13 @@ test("the default dev stack breaks no mandatory rule; image pinning is advisory 
 });
 
 test("a production stack with all five add-ons breaks no rule at all", async () => {
-  const images = Object.fromEntries(
-    [
-      ...CLUSTER_IMAGE_KEYS,
-      "assetsRegistry",
-      "inferenceServer",
-      "policyExecutor",
-      "splitRunner",
-    ].map((k) => [k, `registry.example/aios/${k.toLowerCase()}:1.4.2`]),
-  );
+  const images = pinnedImages([
+    ...CLUSTER_IMAGE_KEYS,
+    "assetsRegistry",
+    "inferenceServer",
+    "policyExecutor",
+    "splitRunner",
+  ]);
   const config = {
     "aios-infra:environment": "production",
     "aios-infra:kubeconfig": "apiVersion: v1\nkind: Config\n",
