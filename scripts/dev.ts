@@ -9,7 +9,6 @@
  * CrossGuard pack (e.g. `policies`) with --policy-pack-config <file>, by default the pack's
  * config/<environment>.json for the stack's `aios-infra:environment` when it has one.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
@@ -22,7 +21,9 @@ import {
   writeStackFile,
   type StackFile,
 } from "./pulumi/project-files";
-import { ensurePassphraseFile, openStack, PROJECT_DIR } from "./pulumi/workspace";
+import { resolvePassphraseFile } from "./pulumi/passphrase";
+import { policyOptions, type PolicyOptions } from "./pulumi/policy-options";
+import { openStack, PROJECT_DIR } from "./pulumi/workspace";
 
 const STATE_DIR = path.join(PROJECT_DIR, ".aios");
 const CLUSTER_DIR = path.join(STATE_DIR, "cluster");
@@ -117,56 +118,16 @@ async function clusterFor(stack: string, startIfMissing: boolean): Promise<Targe
   return { kubeconfigPath: plane.kubeconfigPath, fresh: true };
 }
 
-/**
- * The passphrase file: PULUMI_CONFIG_PASSPHRASE_FILE, or none when PULUMI_CONFIG_PASSPHRASE is
- * set (the CLI uses it), else `.aios/passphrase`, created once with a random passphrase.
- */
-function passphraseFile(): string | undefined {
-  const fromEnv = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  if (fromEnv !== undefined && fromEnv !== "") {
-    return fromEnv;
-  }
-  if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
-    return undefined;
-  }
-  const file = path.join(STATE_DIR, "passphrase");
-  if (!fs.existsSync(file) && fs.existsSync(path.join(STATE_DIR, "state"))) {
+/** The pack options for the stack's environment, saying which config file is used. */
+function stackPolicyOptions(stackName: string, pack?: string, config?: string): PolicyOptions {
+  const configured = readStackConfig(stackName)[`${CONFIG_NAMESPACE}:environment`];
+  const options = policyOptions(typeof configured === "string" ? configured : "dev", pack, config);
+  if (options.policyPacks !== undefined) {
     say(
-      "note: .aios/passphrase is missing but .aios/state exists; if the stack has secrets, restore the passphrase (or set PULUMI_CONFIG_PASSPHRASE), otherwise delete .aios and the encryptionsalt line of the stack file",
+      `policy pack ${options.policyPacks[0]}${options.policyPackConfigs === undefined ? "" : ` with ${options.policyPackConfigs[0]}`}`,
     );
   }
-  return ensurePassphraseFile(file);
-}
-
-/** The CrossGuard packs and their config files an operation runs with. */
-interface PolicyOptions {
-  readonly policyPacks?: string[];
-  readonly policyPackConfigs?: string[];
-}
-
-/** The pack options: the pack, and its config given or chosen by the stack's environment. */
-function policyOptions(stackName: string, pack?: string, config?: string): PolicyOptions {
-  if (pack === undefined) {
-    if (config !== undefined) {
-      throw new Error("--policy-pack-config needs --policy-pack");
-    }
-    return {};
-  }
-  const packDir = path.resolve(pack);
-  if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
-    throw new Error(`--policy-pack ${pack}: no PulumiPolicy.yaml in ${packDir}`);
-  }
-  const configured = readStackConfig(stackName)[`${CONFIG_NAMESPACE}:environment`];
-  const environment = typeof configured === "string" ? configured : "dev";
-  const byEnvironment = path.join(packDir, "config", `${environment}.json`);
-  const configFile = config ?? (fs.existsSync(byEnvironment) ? byEnvironment : undefined);
-  if (configFile !== undefined) {
-    say(`policy pack ${packDir} with ${configFile}`);
-  }
-  return {
-    policyPacks: [packDir],
-    ...(configFile === undefined ? {} : { policyPackConfigs: [path.resolve(configFile)] }),
-  };
+  return options;
 }
 
 async function run(
@@ -187,7 +148,7 @@ async function run(
     stackName,
     workDir: prepareWorkDir(stackName),
     backendDir: path.join(STATE_DIR, "state"),
-    passphraseFile: passphraseFile(),
+    passphraseFile: resolvePassphraseFile(STATE_DIR, say),
     kubeconfigPath: target.kubeconfigPath,
   });
   const onOutput = (out: string) => process.stdout.write(out);
@@ -277,7 +238,11 @@ async function main(): Promise<void> {
   if (pack !== undefined && command !== "start" && command !== "preview") {
     throw new Error(`--policy-pack applies to start and preview, not ${command}`);
   }
-  await run(command, values.stack, policyOptions(values.stack, pack, values["policy-pack-config"]));
+  await run(
+    command,
+    values.stack,
+    stackPolicyOptions(values.stack, pack, values["policy-pack-config"]),
+  );
 }
 
 main().catch((e: unknown) => {

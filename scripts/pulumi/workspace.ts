@@ -26,8 +26,10 @@ export interface OpenStackArgs {
   readonly stackName: string;
   /** Directory with Pulumi.yaml and Pulumi.<stack>.yaml. @default PROJECT_DIR */
   readonly workDir?: string;
-  /** Directory of the file:// backend. */
-  readonly backendDir: string;
+  /** Directory of a file:// backend; one of `backendDir` and `backendUrl` is required. */
+  readonly backendDir?: string;
+  /** Backend URL (`file://…`, `s3://…`, …), used as given. */
+  readonly backendUrl?: string;
   /**
    * File holding the passphrase of the stack's secrets provider. A PULUMI_CONFIG_PASSPHRASE in the
    * environment takes precedence, as it does for the CLI.
@@ -108,13 +110,22 @@ export function baseEnv(home: string = pulumiHome()): Record<string, string> {
   };
 }
 
+/** The URL of a file:// backend in `dir`, created if missing. */
+function fileBackend(dir: string | undefined): string {
+  if (dir === undefined) {
+    throw new Error("openStack: give backendDir or backendUrl");
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return `file://${path.resolve(dir)}`;
+}
+
 /** Opens (creating if needed) a stack whose program runs in this process. */
 export async function openStack(args: OpenStackArgs): Promise<Stack> {
   const home = installPlugins();
-  fs.mkdirSync(args.backendDir, { recursive: true });
+  const backendUrl = args.backendUrl ?? fileBackend(args.backendDir);
   const envVars: Record<string, string> = {
     ...baseEnv(home),
-    PULUMI_BACKEND_URL: `file://${path.resolve(args.backendDir)}`,
+    PULUMI_BACKEND_URL: backendUrl,
     ...(args.passphraseFile === undefined
       ? {}
       : { PULUMI_CONFIG_PASSPHRASE_FILE: path.resolve(args.passphraseFile) }),

@@ -1,0 +1,145 @@
+/**
+ * One stack's operation through the Automation API: preview, up, destroy, refresh, drift (a refresh
+ * preview: nothing is written), outputs and reconcile (drift, then `up` when there is some, then
+ * drift again to prove the correction). Every mutating operation first repairs what an engine
+ * killed mid-run left behind (pending creates) and retries a locked stack per the retry policy.
+ */
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { PolicyOptions } from "../scripts/pulumi/policy-options";
+import { withConflictRetry, type RetryPolicy } from "./conflict-retry";
+import { driftFromEvents } from "./drift";
+import { repairPendingCreates } from "./pending-creates";
+import { maskOutputs, nonZeroChanges, type DriftItem } from "./summary";
+
+/** The CLI's operations on a stack. */
+export const OPERATIONS = [
+  "preview",
+  "up",
+  "destroy",
+  "refresh",
+  "drift",
+  "outputs",
+  "reconcile",
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Operations that change the stack (and so wait for, or unblock, other stacks). */
+export const MUTATING: readonly Operation[] = ["up", "destroy", "refresh", "reconcile"];
+
+/** What an operation needs. */
+export interface OperationContext {
+  readonly stack: Stack;
+  /** The engine's progress text. */
+  readonly onOutput: (text: string) => void;
+  /** A line of the CLI's own. */
+  readonly log: (line: string) => void;
+  /** Aborting sends SIGINT to the engine: it finishes in-flight steps and unlocks the stack. */
+  readonly signal: AbortSignal;
+  readonly policies: PolicyOptions;
+  readonly retry: RetryPolicy;
+  /** Environment for an `up` that corrects drift (SSA takes back fields others took). */
+  readonly setForce: (force: boolean) => void;
+}
+
+/** What an operation found or changed. */
+export interface OperationResult {
+  readonly drifted: boolean;
+  readonly changes: Record<string, number>;
+  readonly outputs?: Record<string, unknown>;
+  readonly drift?: readonly DriftItem[];
+  readonly corrected?: readonly DriftItem[];
+}
+
+/** Runs `operation` on the context's stack. Throws on failure (see run-stacks.ts). */
+export async function runOperation(
+  operation: Operation,
+  ctx: OperationContext,
+): Promise<OperationResult> {
+  const { stack, onOutput, signal, policies } = ctx;
+  const retrying = <T>(fn: () => Promise<T>) =>
+    withConflictRetry(fn, ctx.retry, {
+      removeStaleLocks: () => stack.cancel(),
+      onRetry: ctx.log,
+      signal,
+    });
+  const common = { onOutput, signal, color: "never" as const };
+  switch (operation) {
+    case "preview": {
+      const r = await retrying(() => stack.preview({ ...common, diff: true, ...policies }));
+      return { drifted: false, changes: nonZeroChanges(r.changeSummary) };
+    }
+    case "up": {
+      await retrying(() => repairPendingCreates(stack, ctx.log));
+      const r = await retrying(() => stack.up({ ...common, ...policies }));
+      return {
+        drifted: false,
+        changes: nonZeroChanges(r.summary.resourceChanges),
+        outputs: maskOutputs(r.outputs),
+      };
+    }
+    case "destroy": {
+      await retrying(() => repairPendingCreates(stack, ctx.log));
+      const r = await retrying(() => stack.destroy(common));
+      return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
+    }
+    case "refresh": {
+      await retrying(() => repairPendingCreates(stack, ctx.log));
+      const r = await retrying(() => stack.refresh(common));
+      return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
+    }
+    case "drift": {
+      const drift = await retrying(() => detectDrift(stack, signal));
+      drift.forEach((d) => ctx.log(`drift: ${d.type} ${d.id ?? d.name} ${d.change}`));
+      return { drifted: drift.length > 0, changes: {}, drift };
+    }
+    case "outputs":
+      return { drifted: false, changes: {}, outputs: maskOutputs(await stack.outputs()) };
+    case "reconcile":
+      return reconcileOnce(ctx, retrying);
+  }
+}
+
+/** The stack's drift, from a refresh preview. */
+export async function detectDrift(stack: Stack, signal: AbortSignal): Promise<DriftItem[]> {
+  const events: EngineEvent[] = [];
+  await stack.previewRefresh({ onEvent: (e) => events.push(e), signal, color: "never" });
+  return driftFromEvents(events);
+}
+
+async function reconcileOnce(
+  ctx: OperationContext,
+  retrying: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<OperationResult> {
+  const { stack, signal } = ctx;
+  await retrying(() => repairPendingCreates(stack, ctx.log));
+  const drift = await retrying(() => detectDrift(stack, signal));
+  if (drift.length === 0) {
+    ctx.log("no drift");
+    return { drifted: false, changes: {} };
+  }
+  drift.forEach((d) => ctx.log(`drift: ${d.type} ${d.id ?? d.name} ${d.change}; correcting`));
+  // Refresh first so deleted objects are created again; force so fields another field manager
+  // took (kubectl edit/scale) come back to the declared values.
+  ctx.setForce(true);
+  try {
+    const r = await retrying(() =>
+      stack.up({ onOutput: ctx.onOutput, signal, color: "never", refresh: true, ...ctx.policies }),
+    );
+    const remaining = await retrying(() => detectDrift(stack, signal));
+    if (remaining.length > 0) {
+      throw new Error(
+        `drift remains after the correction: ${remaining.map((d) => `${d.type} ${d.id ?? d.name}`).join(", ")}`,
+      );
+    }
+    ctx.log(`corrected ${drift.length} drifted resource(s)`);
+    return {
+      drifted: false,
+      changes: nonZeroChanges(r.summary.resourceChanges),
+      outputs: maskOutputs(r.outputs),
+      drift,
+      corrected: drift,
+    };
+  } finally {
+    ctx.setForce(false);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Repairs what an engine killed mid-operation leaves in the state: "pending creates", objects the
+ * engine asked for but never recorded. Upserting them again is refused (the Kubernetes provider
+ * reports "already exists"), and forgetting them orphans them. Before an operation the CLI imports
+ * each pending Kubernetes object by its id (`namespace/name`), so a refresh reads it back — or
+ * drops it when the create never reached the API server — and clears the rest (dynamic resources
+ * re-create idempotently under stable ids).
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { binaryPath } from "../scripts/toolchain/paths";
+
+/** A pending create: what the state recorded before the engine stopped. */
+export interface PendingCreate {
+  readonly urn: string;
+  readonly type: string;
+  /** Provider id to import it by, when it is derivable (Kubernetes objects). */
+  readonly id?: string;
+}
+
+interface PendingOperation {
+  readonly type?: string;
+  readonly resource?: {
+    readonly urn?: string;
+    readonly type?: string;
+    readonly inputs?: {
+      readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+    };
+  };
+}
+
+/** The pending creates of a deployment (from `stack export`). */
+export function pendingCreates(deployment: { pending_operations?: unknown }): PendingCreate[] {
+  const ops = (deployment.pending_operations ?? []) as readonly PendingOperation[];
+  return ops
+    .filter((op) => op.type === "creating" && typeof op.resource?.urn === "string")
+    .map((op) => {
+      const type = op.resource?.type ?? "";
+      const meta = op.resource?.inputs?.metadata;
+      const name = typeof meta?.name === "string" ? meta.name : undefined;
+      const namespace = typeof meta?.namespace === "string" ? meta.namespace : undefined;
+      const isObject = type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm");
+      const id =
+        isObject && name !== undefined
+          ? namespace === undefined
+            ? name
+            : `${namespace}/${name}`
+          : undefined;
+      return { urn: op.resource?.urn as string, type, ...(id === undefined ? {} : { id }) };
+    });
+}
+
+/** The CLI arguments of the repairing refresh. */
+export function repairArgs(stackName: string, pending: readonly PendingCreate[]): string[] {
+  const imports = pending.flatMap((p) => (p.id === undefined ? [] : [p.urn, p.id]));
+  return [
+    "refresh",
+    "--stack",
+    stackName,
+    "--yes",
+    "--skip-preview",
+    "--non-interactive",
+    "--color",
+    "never",
+    ...(imports.length > 0 ? ["--import-pending-creates", ...imports] : []),
+    "--clear-pending-creates",
+  ];
+}
+
+/**
+ * Imports or clears the stack's pending creates (a no-op without any); returns what it found.
+ * `log` hears the refresh's output.
+ */
+export async function repairPendingCreates(
+  stack: Stack,
+  log: (line: string) => void,
+): Promise<PendingCreate[]> {
+  const state = await stack.exportStack();
+  const pending = pendingCreates(state.deployment as { pending_operations?: unknown });
+  if (pending.length === 0) {
+    return pending;
+  }
+  log(
+    `an earlier run stopped with ${pending.length} create(s) in flight; importing ${pending.filter((p) => p.id !== undefined).length} and refreshing: ${pending.map((p) => p.urn.split("::").pop()).join(", ")}`,
+  );
+  const workspace = stack.workspace as LocalWorkspace;
+  const { stdout, stderr } = await promisify(execFile)(
+    binaryPath("pulumi"),
+    repairArgs(stack.name, pending),
+    {
+      cwd: workspace.workDir,
+      env: { ...process.env, ...workspace.envVars },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  `${stdout}${stderr}`
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .forEach(log);
+  return pending;
+}
