@@ -164,7 +164,7 @@ export function buildProgram(action: (parsed: ParsedCommand) => void): Command {
 }
 
 function toParsed(operation: Operation | "list", o: Record<string, unknown>): ParsedCommand {
-  const str = (k: string) => (typeof o[k] === "string" ? (o[k]) : undefined);
+  const str = (k: string) => (typeof o[k] === "string" ? o[k] : undefined);
   return {
     operation,
     ...(str("dir") === undefined ? {} : { dir: str("dir") }),

@@ -53,7 +53,10 @@ export function pendingCreates(deployment: { pending_operations?: unknown }): Pe
 
 /** The CLI arguments of the repairing refresh. */
 export function repairArgs(stackName: string, pending: readonly PendingCreate[]): string[] {
-  const imports = pending.flatMap((p) => (p.id === undefined ? [] : [p.urn, p.id]));
+  // A string-array flag: one value per occurrence, each URN followed by its id.
+  const imports = pending.flatMap((p) =>
+    p.id === undefined ? [] : ["--import-pending-creates", p.urn, "--import-pending-creates", p.id],
+  );
   return [
     "refresh",
     "--stack",
@@ -63,7 +66,7 @@ export function repairArgs(stackName: string, pending: readonly PendingCreate[])
     "--non-interactive",
     "--color",
     "never",
-    ...(imports.length > 0 ? ["--import-pending-creates", ...imports] : []),
+    ...imports,
     "--clear-pending-creates",
   ];
 }

@@ -118,14 +118,18 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
  * output was already streamed), else the message.
  */
 export function errorSummary(e: unknown): string {
-  const result = (e as { commandResult?: { stderr?: unknown } }).commandResult;
-  if (result !== undefined && typeof result.stderr === "string") {
-    const errors = result.stderr
+  const err = e as { commandResult?: { stderr?: unknown; code?: unknown }; stderr?: unknown };
+  const stderr = err.commandResult?.stderr ?? err.stderr;
+  if (typeof stderr === "string") {
+    const errors = stderr
       .split("\n")
       .map((l) => l.trim())
-      .filter((l) => l.startsWith("error:") || l.startsWith("* "));
+      .filter((l) => /^error:/i.test(l) || l.startsWith("* "));
     if (errors.length > 0) {
       return errors.join(" ").slice(0, 2000);
+    }
+    if (err.commandResult !== undefined) {
+      return `the Pulumi engine stopped without reporting an error (exit code ${String(err.commandResult.code)}: killed?)`;
     }
   }
   return e instanceof Error ? e.message.split("\n")[0] : String(e);

@@ -100,7 +100,7 @@ export function readStackConfigs(dir: string): Record<string, Record<string, unk
     if (match === null) {
       continue;
     }
-    configs[match[1]] = (readStackFile(path.join(dir, file))?.config ?? {});
+    configs[match[1]] = readStackFile(path.join(dir, file))?.config ?? {};
   }
   return configs;
 }
