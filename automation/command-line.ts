@@ -205,8 +205,14 @@ export function parseCommandLine(
     program.parse([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      const quiet = e.code === "commander.helpDisplayed" || e.code === "commander.help";
-      throw new UsageError(e.message.replace(/^error: /, ""), quiet ? 0 : 2);
+      if (e.exitCode === 0) {
+        throw new UsageError(e.message, 0);
+      }
+      throw new UsageError(
+        e.code === "commander.help"
+          ? `a command is required: ${["list", ...OPERATIONS].join(", ")}`
+          : e.message.replace(/^error: /, ""),
+      );
     }
     throw e;
   }

@@ -1,0 +1,219 @@
+/**
+ * Recovery from interrupted and concurrent runs: conflict retry with backoff, stale lock
+ * detection (a dead process of this host), and the repair of pending creates.
+ */
+import fc from "fast-check";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import {
+  backoffDelay,
+  StackLockedError,
+  withConflictRetry,
+  type RetryPolicy,
+} from "../../automation/conflict-retry";
+import { pendingCreates, repairArgs } from "../../automation/pending-creates";
+import { lockHolders, locksAreStale, processAlive } from "../../automation/stale-locks";
+
+const LOCKED = `error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.
+  file:///state/.pulumi/locks/organization/aios-infra/dev/7ba9.json?no_tmp_dir=true: created by root@ci-runner-7 (pid 16495) at 2026-11-23T22:54:46Z`;
+
+/** The SDK's error for a locked stack (its constructor takes the CLI's result). */
+const conflict = () =>
+  new (ConcurrentUpdateError as unknown as new (r: unknown) => Error)({
+    toString: () => LOCKED,
+    stderr: LOCKED,
+  });
+
+const POLICY: RetryPolicy = { retries: 3, baseDelayMs: 1000, maxDelayMs: 4000 };
+
+function harness(stale = false) {
+  const waits: number[] = [];
+  const said: string[] = [];
+  let removed = 0;
+  return {
+    waits,
+    said,
+    removed: () => removed,
+    hooks: {
+      removeStaleLocks: () => {
+        removed++;
+        return Promise.resolve();
+      },
+      onRetry: (m: string) => said.push(m),
+      sleep: (ms: number) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+      isStale: () => stale,
+    },
+  };
+}
+
+test("a conflict is retried with growing waits until it clears", async () => {
+  const h = harness();
+  let calls = 0;
+  const result = await withConflictRetry(
+    () => (++calls < 3 ? Promise.reject(conflict()) : Promise.resolve("done")),
+    POLICY,
+    h.hooks,
+  );
+  expect(result).toBe("done");
+  expect(calls).toBe(3);
+  expect(h.waits).toHaveLength(2);
+  expect(h.waits[0]).toBeGreaterThanOrEqual(500);
+  expect(h.waits[0]).toBeLessThanOrEqual(1000);
+  expect(h.waits[1]).toBeGreaterThanOrEqual(1000);
+  expect(h.waits[1]).toBeLessThanOrEqual(2000);
+  expect(h.said[0]).toMatch(/^the stack is locked by another update; retry 1\/3 in \d+\.\d s$/);
+});
+
+test("a lock that stays ends as StackLockedError naming the lock after every retry", async () => {
+  const h = harness();
+  let calls = 0;
+  const run = withConflictRetry(
+    () => {
+      calls++;
+      return Promise.reject(conflict());
+    },
+    POLICY,
+    h.hooks,
+  );
+  await expect(run).rejects.toThrow(StackLockedError);
+  await expect(run).rejects.toThrow(
+    "the stack is locked by another update (3 retries): error: the stack is currently locked by 1 lock(s).",
+  );
+  expect(calls).toBe(4);
+  expect(h.removed()).toBe(0);
+});
+
+test("a stale lock is removed once, without waiting", async () => {
+  const h = harness(true);
+  let calls = 0;
+  await withConflictRetry(
+    () => (++calls === 1 ? Promise.reject(conflict()) : Promise.resolve()),
+    POLICY,
+    h.hooks,
+  );
+  expect(h.removed()).toBe(1);
+  expect(h.waits).toEqual([]);
+  expect(h.said).toEqual([
+    "the stack's lock was left by a process of this host that is gone: removing it",
+  ]);
+});
+
+test("other errors are not retried", async () => {
+  const h = harness();
+  let calls = 0;
+  await expect(
+    withConflictRetry(
+      () => {
+        calls++;
+        return Promise.reject(new Error("update failed"));
+      },
+      POLICY,
+      h.hooks,
+    ),
+  ).rejects.toThrow("update failed");
+  expect(calls).toBe(1);
+});
+
+test("backoff stays within [ceiling/2, ceiling] and the ceiling within the maximum", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 30 }), fc.double({ min: 0, max: 0.9999 }), (n, r) => {
+      const ceiling = Math.min(POLICY.maxDelayMs, POLICY.baseDelayMs * 2 ** n);
+      const d = backoffDelay(POLICY, n, () => r);
+      expect(d).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+      expect(d).toBeLessThanOrEqual(ceiling);
+    }),
+  );
+});
+
+test("lock holders are read from the backend's message", () => {
+  expect(lockHolders(LOCKED)).toEqual([{ user: "root", host: "ci-runner-7", pid: 16495 }]);
+});
+
+test("a lock is stale only when taken on this host by a process that is gone", () => {
+  expect(locksAreStale(LOCKED, "ci-runner-7", () => false)).toBe(true);
+  expect(locksAreStale(LOCKED, "ci-runner-7", () => true)).toBe(false);
+  expect(locksAreStale(LOCKED, "other-host", () => false)).toBe(false);
+  expect(locksAreStale("error: something else", "ci-runner-7", () => false)).toBe(false);
+  expect(processAlive(process.pid)).toBe(true);
+});
+
+const PENDING = {
+  pending_operations: [
+    {
+      type: "creating",
+      resource: {
+        urn: "urn:pulumi:dev::aios-infra::x$kubernetes:apps/v1:Deployment::svc-deployment",
+        type: "kubernetes:apps/v1:Deployment",
+        inputs: { metadata: { name: "grpc-proxy", namespace: "controllers" } },
+      },
+    },
+    {
+      type: "creating",
+      resource: {
+        urn: "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Namespace::aios-controllers",
+        type: "kubernetes:core/v1:Namespace",
+        inputs: { metadata: { name: "controllers" } },
+      },
+    },
+    {
+      type: "creating",
+      resource: {
+        urn: "urn:pulumi:dev::aios-infra::pulumi-nodejs:dynamic:Resource::registration",
+        type: "pulumi-nodejs:dynamic:Resource",
+        inputs: {},
+      },
+    },
+    {
+      type: "updating",
+      resource: { urn: "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Service::svc" },
+    },
+  ],
+};
+
+test("pending creates: Kubernetes objects get their id, others none; updates are not creates", () => {
+  expect(pendingCreates(PENDING)).toEqual([
+    {
+      urn: "urn:pulumi:dev::aios-infra::x$kubernetes:apps/v1:Deployment::svc-deployment",
+      type: "kubernetes:apps/v1:Deployment",
+      id: "controllers/grpc-proxy",
+    },
+    {
+      urn: "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Namespace::aios-controllers",
+      type: "kubernetes:core/v1:Namespace",
+      id: "controllers",
+    },
+    {
+      urn: "urn:pulumi:dev::aios-infra::pulumi-nodejs:dynamic:Resource::registration",
+      type: "pulumi-nodejs:dynamic:Resource",
+    },
+  ]);
+  expect(pendingCreates({})).toEqual([]);
+});
+
+test("the repairing refresh imports each object by id and clears the rest", () => {
+  const args = repairArgs("dev", pendingCreates(PENDING));
+  expect(args.slice(0, 9)).toEqual([
+    "refresh",
+    "--stack",
+    "dev",
+    "--yes",
+    "--skip-preview",
+    "--non-interactive",
+    "--color",
+    "never",
+    "--import-pending-creates",
+  ]);
+  expect(args.slice(8)).toEqual([
+    "--import-pending-creates",
+    "urn:pulumi:dev::aios-infra::x$kubernetes:apps/v1:Deployment::svc-deployment",
+    "--import-pending-creates",
+    "controllers/grpc-proxy",
+    "--import-pending-creates",
+    "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Namespace::aios-controllers",
+    "--import-pending-creates",
+    "controllers",
+    "--clear-pending-creates",
+  ]);
+});
