@@ -100,7 +100,7 @@ export async function withConflictRetry<T>(
       }
       if (attempt >= policy.retries) {
         throw new StackLockedError(
-          `the stack is locked by another update (${policy.retries} retries): ${firstLine(message)}`,
+          `the stack is locked by another update (${policy.retries} retries): ${lockLines(message)}`,
           e,
         );
       }
@@ -119,7 +119,11 @@ function isConflict(e: unknown): boolean {
   return typeof message === "string" && message.includes("the stack is currently locked by");
 }
 
-function firstLine(message: string): string {
-  const line = message.split("\n").find((l) => l.includes("locked")) ?? message.split("\n")[0];
-  return line.trim();
+/** The lock lines of the message: the "locked" line and each holder's. */
+function lockLines(message: string): string {
+  return message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.includes("currently locked") || l.includes("created by"))
+    .join(" ");
 }

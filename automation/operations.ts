@@ -37,6 +37,8 @@ export interface OperationContext {
   readonly signal: AbortSignal;
   readonly policies: PolicyOptions;
   readonly retry: RetryPolicy;
+  /** Hears each engine event of previews and updates (policy findings). */
+  readonly onEvent: (event: EngineEvent) => void;
   /** Environment for an `up` that corrects drift (SSA takes back fields others took). */
   readonly setForce: (force: boolean) => void;
 }
@@ -65,12 +67,14 @@ export async function runOperation(
   const common = { onOutput, signal, color: "never" as const };
   switch (operation) {
     case "preview": {
-      const r = await retrying(() => stack.preview({ ...common, diff: true, ...policies }));
+      const r = await retrying(() =>
+        stack.preview({ ...common, onEvent: ctx.onEvent, diff: true, ...policies }),
+      );
       return { drifted: false, changes: nonZeroChanges(r.changeSummary) };
     }
     case "up": {
       await retrying(() => repairPendingCreates(stack, ctx.log));
-      const r = await retrying(() => stack.up({ ...common, ...policies }));
+      const r = await retrying(() => stack.up({ ...common, onEvent: ctx.onEvent, ...policies }));
       return {
         drifted: false,
         changes: nonZeroChanges(r.summary.resourceChanges),
@@ -123,7 +127,14 @@ async function reconcileOnce(
   ctx.setForce(true);
   try {
     const r = await retrying(() =>
-      stack.up({ onOutput: ctx.onOutput, signal, color: "never", refresh: true, ...ctx.policies }),
+      stack.up({
+        onOutput: ctx.onOutput,
+        onEvent: ctx.onEvent,
+        signal,
+        color: "never",
+        refresh: true,
+        ...ctx.policies,
+      }),
     );
     const remaining = await retrying(() => detectDrift(stack, signal));
     if (remaining.length > 0) {

@@ -14,7 +14,7 @@ import { runGraph } from "./run-order";
 import { schedule } from "./scheduler";
 import type { StackEntry } from "./stack-catalog";
 import { openCatalogStack, prepareWorkDir, type WorkspaceSettings } from "./stack-workspace";
-import type { StackOutcome } from "./summary";
+import type { PolicyFinding, StackOutcome } from "./summary";
 
 /** Environment variable that makes the Kubernetes provider force server-side apply conflicts. */
 export const PATCH_FORCE_ENV = "PULUMI_K8S_ENABLE_PATCH_FORCE";
@@ -57,6 +57,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
       const out = prefixedWriter(name, args.write, width);
       const log = (line: string) => out(`${line}\n`);
       const started = Date.now();
+      const policy: PolicyFinding[] = [];
       let stack: Stack | undefined;
       try {
         const entry = byName.get(name) as StackEntry;
@@ -69,6 +70,17 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
           signal: args.signal,
           policies: args.policies(entry),
           retry: args.retry,
+          onEvent: (e) => {
+            const p = e.policyEvent;
+            if (p !== undefined) {
+              policy.push({
+                policy: p.policyName,
+                level: p.enforcementLevel,
+                ...(p.resourceUrn === undefined ? {} : { resource: p.resourceUrn }),
+                message: p.message.trim(),
+              });
+            }
+          },
           setForce: (force) => {
             if (force) {
               opened.workspace.envVars[PATCH_FORCE_ENV] = "true";
@@ -87,6 +99,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
           ...(result.outputs === undefined ? {} : { outputs: result.outputs }),
           ...(result.drift === undefined ? {} : { drift: result.drift }),
           ...(result.corrected === undefined ? {} : { corrected: result.corrected }),
+          ...(policy.length === 0 ? {} : { policy }),
         };
         log(`${outcome.result} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
         return outcome;
@@ -97,7 +110,13 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
           : e instanceof StackLockedError
             ? "locked"
             : "failed";
-        const error = errorSummary(e);
+        const mandatory = [
+          ...new Set(policy.filter((p) => p.level === "mandatory").map((p) => p.policy)),
+        ];
+        const error =
+          mandatory.length > 0
+            ? `mandatory policy violations: ${mandatory.join(", ")}`
+            : errorSummary(e);
         log(`${result}: ${error}`);
         return {
           stack: name,
@@ -106,6 +125,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
           changes: {},
           durationMs: Date.now() - started,
           error,
+          ...(policy.length === 0 ? {} : { policy }),
         };
       }
     },

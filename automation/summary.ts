@@ -21,6 +21,15 @@ export interface DriftItem {
   readonly properties: readonly string[];
 }
 
+/** A policy pack's finding on a preview or update. */
+export interface PolicyFinding {
+  readonly policy: string;
+  readonly level: "warning" | "mandatory";
+  /** The resource's URN, when the finding is about one. */
+  readonly resource?: string;
+  readonly message: string;
+}
+
 /** One stack's outcome. */
 export interface StackOutcome {
   readonly stack: string;
@@ -32,6 +41,8 @@ export interface StackOutcome {
   /** Outputs with secret values masked (absent when not read). */
   readonly outputs?: Readonly<Record<string, unknown>>;
   readonly drift?: readonly DriftItem[];
+  /** Findings of the policy packs (`--policy-pack`). */
+  readonly policy?: readonly PolicyFinding[];
   /** Corrections made by `reconcile` (drift found, then `up`). */
   readonly corrected?: readonly DriftItem[];
   /** Why it failed, was skipped or cancelled. */
