@@ -19,7 +19,7 @@ import { runStacks } from "./run-stacks";
 import { describeSelection, selectStacks, SelectionError } from "./selection";
 import { loadCatalog, type StackEntry } from "./stack-catalog";
 import type { WorkspaceSettings } from "./stack-workspace";
-import { summaryLines, type RunSummary, type StackOutcome } from "./summary";
+import { summaryLines, type Correction, type RunSummary, type StackOutcome } from "./summary";
 
 const say = (line: string) => process.stderr.write(`[aios-infra] ${line}\n`);
 
@@ -145,7 +145,10 @@ async function main(argv: readonly string[]): Promise<number> {
       write,
       signal: controller.signal,
     });
-  const summarise = (outcomes: readonly StackOutcome[], iteration?: number): RunSummary => {
+  // A reconcile loop's record: every correction so far, and the pass the summary is of.
+  const corrections: Correction[] = [];
+  let lastPass = 0;
+  const summarise = (outcomes: readonly StackOutcome[]): RunSummary => {
     const summary: RunSummary = {
       command: operation,
       startedAt: startedAt.toISOString(),
@@ -154,7 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
         outcomes.map((o) => o.result),
         received,
       ),
-      ...(iteration === undefined ? {} : { iteration }),
+      ...(operation === "reconcile" ? { iteration: lastPass, corrections } : {}),
       stacks: outcomes,
     };
     if (cmd.summary !== undefined) {
@@ -162,6 +165,14 @@ async function main(argv: readonly string[]): Promise<number> {
       fs.writeFileSync(cmd.summary, `${JSON.stringify(summary, null, 2)}\n`);
     }
     return summary;
+  };
+  const onPass = (iteration: number, outcomes: readonly StackOutcome[]) => {
+    lastPass = iteration;
+    for (const o of outcomes.filter((x) => (x.corrected?.length ?? 0) > 0)) {
+      const at = new Date().toISOString();
+      corrections.push({ iteration, stack: o.stack, at, corrected: o.corrected ?? [] });
+    }
+    summarise(outcomes);
   };
 
   const outcomes =
@@ -173,7 +184,7 @@ async function main(argv: readonly string[]): Promise<number> {
           maxCorrections: cmd.maxCorrections,
           signal: controller.signal,
           log: say,
-          onPass: (i, o) => summarise(o, i),
+          onPass,
         })
       : await pass();
   const summary = summarise(outcomes);

@@ -75,7 +75,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
             if (p !== undefined) {
               policy.push({
                 policy: p.policyName,
-                level: p.enforcementLevel,
+                level: String(p.enforcementLevel),
                 ...(p.resourceUrn === undefined ? {} : { resource: p.resourceUrn }),
                 message: p.message.trim(),
               });

@@ -24,10 +24,19 @@ export interface DriftItem {
 /** A policy pack's finding on a preview or update. */
 export interface PolicyFinding {
   readonly policy: string;
-  readonly level: "warning" | "mandatory";
+  /** The enforcement level it ran at: `advisory`, `mandatory` or `remediate`. */
+  readonly level: string;
   /** The resource's URN, when the finding is about one. */
   readonly resource?: string;
   readonly message: string;
+}
+
+/** What one reconcile pass corrected on one stack. */
+export interface Correction {
+  readonly iteration: number;
+  readonly stack: string;
+  readonly at: string;
+  readonly corrected: readonly DriftItem[];
 }
 
 /** One stack's outcome. */
@@ -57,6 +66,8 @@ export interface RunSummary {
   readonly exitCode: number;
   /** The pass of a reconcile loop. */
   readonly iteration?: number;
+  /** Every correction of a reconcile loop so far, by pass and stack. */
+  readonly corrections?: readonly Correction[];
   readonly stacks: readonly StackOutcome[];
 }
 

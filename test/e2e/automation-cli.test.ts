@@ -159,7 +159,7 @@ test("--policy-pack passes through, at the stack's environment's level or the co
   expect(preview.stdout).toContain("which is not pinned");
   expect(preview.summary?.stacks[0].policy?.[0]).toMatchObject({
     policy: "images-pinned",
-    level: "warning",
+    level: "advisory",
   });
   // production's levels make them mandatory: the preview fails.
   const strict = await cli(
@@ -215,17 +215,25 @@ test("drift exits 3 naming the object changed and the one deleted behind Pulumi'
   ).rejects.toThrow();
 });
 
-test("reconcile restores both and reports each correction; drift is clean after", async () => {
-  const reconcile = await cli("reconcile");
+test("a reconcile loop restores both in its first pass and finds nothing in its second", async () => {
+  const reconcile = await cli("reconcile", "--every", "1s", "--iterations", "2");
   expect(reconcile.code).toBe(EXIT_CODES.ok);
   expect(results(reconcile)).toEqual([
     ["edge", "reconcile", "succeeded"],
     ["edge-blocks", "reconcile", "succeeded"],
   ]);
-  expect(reconcile.summary?.stacks[0].corrected?.map((d) => `${d.id} ${d.change}`)).toEqual([
-    "controllers/edge-controller changed",
-    "controllers/edge-controller-svc deleted",
+  expect(reconcile.summary?.iteration).toBe(2);
+  expect(
+    reconcile.summary?.corrections?.map((c) => [
+      c.iteration,
+      c.stack,
+      c.corrected.map((d) => `${d.id} ${d.change}`),
+    ]),
+  ).toEqual([
+    [1, "edge", ["controllers/edge-controller changed", "controllers/edge-controller-svc deleted"]],
   ]);
+  expect(reconcile.stderr).toContain("pass 1: 2 correction(s), 0 stack(s) not converged");
+  expect(reconcile.stderr).toContain("pass 2: 0 correction(s), 0 stack(s) not converged");
   expect(reconcile.stdout).toContain("[edge]        corrected 2 drifted resource(s)");
   const deployment = await kc
     .makeApiClient(k8s.AppsV1Api)
