@@ -27,8 +27,12 @@ import {
   readClusterStack,
   registeredDocument,
   type BlocksStackConfig,
+  type ResolvedNode,
   type StackConfig,
 } from "./components";
+import { blockPlacements } from "./components/interlink/virtual-node-checks";
+import type { InterlinkCredential } from "./components/interlink/virtual-node-settings";
+import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink/virtual-nodes";
 
 /** The Kubernetes provider of the stack's cluster. */
 function clusterProvider(clusterId: string): k8s.Provider {
@@ -45,7 +49,26 @@ function clusterProvider(clusterId: string): k8s.Provider {
 function clusterStack(config: StackConfig): Record<string, unknown> {
   const opts = { providers: [clusterProvider(config.clusterId)] };
   const namespaces = new AiosNamespaces("aios", { clusterId: config.clusterId }, opts);
-  const nodes = new NodeLabels("nodes", { clusterId: config.clusterId, nodes: config.nodes }, opts);
+  // Real nodes get their labels patched; virtual nodes are Node objects the stack creates.
+  const nodes = new NodeLabels(
+    "nodes",
+    { clusterId: config.clusterId, nodes: config.nodes.filter((n) => !n.virtual) },
+    opts,
+  );
+  const virtualNodes =
+    config.virtualNodes.length === 0
+      ? undefined
+      : new VirtualNodes(
+          "virtual-nodes",
+          {
+            clusterId: config.clusterId,
+            nodes: virtualNodeEntries(config),
+            credentials: new pulumi.Config(CONFIG_NAMESPACE).getSecretObject<
+              Record<string, InterlinkCredential>
+            >("interlinkCredentials"),
+          },
+          opts,
+        );
   const useGateway = config.cluster.config.useGateway;
   const addonContext = {
     clusterId: config.clusterId,
@@ -74,7 +97,10 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     ? new ClusterRegistration("registration", {
         endpoints,
         clusterId: config.clusterId,
-        document: registeredDocument(config.cluster),
+        document: registeredDocument(
+          config.cluster,
+          config.virtualNodes.map((v) => v.nodeId),
+        ),
       })
     : undefined;
   // The cluster services: declared here, or created by the network's gateway.
@@ -109,8 +135,12 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       network: config.network,
       projectDir: __dirname,
       ownsDefaultNamespace: true,
+      placements: blockPlacements(config.cluster, config.blocks, config.virtualNodes),
     },
-    { ...opts, dependsOn: [namespaces, services] },
+    {
+      ...opts,
+      dependsOn: [namespaces, services, ...(virtualNodes === undefined ? [] : [virtualNodes])],
+    },
   );
   const addons =
     enabledAddons(config.addons).length === 0
@@ -140,10 +170,32 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     workloads: services instanceof ClusterServices ? services.workloads : {},
     blocks: blocks.byId,
     addons: addons?.outputs ?? {},
+    virtualNodes: virtualNodes?.nodes ?? {},
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,
     urlMap,
   };
+}
+
+/** Each virtual node with what its objects are built from (the document node's resources). */
+function virtualNodeEntries(config: StackConfig): VirtualNodeEntry[] {
+  return config.virtualNodes.map((settings) => {
+    const node = config.nodes.find((n) => n.id === settings.nodeId) as ResolvedNode;
+    return {
+      nodeId: settings.nodeId,
+      context: {
+        clusterId: config.clusterId,
+        nodeName: node.kubernetesNodeName,
+        settings,
+        documentNode: {
+          vcpus: node.vcpus,
+          memoryMB: node.memoryMB,
+          gpuCount: node.gpuCount,
+          ...(node.gpus[0] === undefined ? {} : { gpuModel: node.gpus[0].modelName }),
+        },
+      },
+    };
+  });
 }
 
 async function blocksOnlyStack(config: BlocksStackConfig): Promise<Record<string, unknown>> {

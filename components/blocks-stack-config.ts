@@ -56,6 +56,17 @@ export function parseBlocksStackConfig(
   const parsed = blocksStackConfigSchema.safeParse(allowed, { reportInput: true });
   if (!parsed.success) {
     problems.push(...problemsFromZod(CONFIG_NAMESPACE, parsed.error.issues));
+  } else {
+    parsed.data.blocks.forEach((b, i) => {
+      if (b.offload !== undefined) {
+        problems.push({
+          path: `${CONFIG_NAMESPACE}:blocks[${i}].offload`,
+          message:
+            "is only available in the cluster stack that declares the virtual node (aios-infra:virtualNodes); move the block there",
+          received: JSON.stringify(b.offload),
+        });
+      }
+    });
   }
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(problems);

@@ -26,6 +26,13 @@ import {
   type NodePortPlan,
 } from "./ports";
 
+import {
+  credentialProblems,
+  offloadProblems,
+  virtualNodeProblems,
+} from "./interlink/virtual-node-checks";
+import { virtualNodesSchema, type VirtualNodeSettings } from "./interlink/virtual-node-settings";
+
 export { CONFIG_NAMESPACE };
 
 /** Config keys the program reads; any other key in the namespace is reported as a typo. */
@@ -44,11 +51,16 @@ export const CONFIG_KEYS = [
   "infrastructure",
   "networkStack",
   "clusterStack",
+  "virtualNodes",
   "kubeconfig",
+  "interlinkCredentials",
 ] as const;
 
+/** Keys holding secrets: read as secrets, never parsed into the plain configuration. */
+const SECRET_KEYS: readonly string[] = ["kubeconfig", "interlinkCredentials"];
+
 /** The config keys read as values (all but the secrets). */
-const VALUE_KEYS = CONFIG_KEYS.filter((k) => k !== "kubeconfig");
+const VALUE_KEYS = CONFIG_KEYS.filter((k) => !SECRET_KEYS.includes(k));
 
 export { ENVIRONMENTS };
 
@@ -99,6 +111,8 @@ export const stackConfigSchema = z.strictObject({
   blocks: blocksSettingsSchema,
   /** Optional add-on services. @default {} (none) */
   addons: addonsSchema,
+  /** interLink virtual nodes (offloading). @default [] */
+  virtualNodes: virtualNodesSchema,
   /**
    * Who creates the cluster services: this stack (`declared`) or the network's gateway through
    * `create-cluster-infra` (`delegated`, which needs registration). @default { mode: "declared" }
@@ -130,6 +144,8 @@ export interface ResolvedNode {
   readonly vcpus: number;
   /** Memory in MB (0 when the document omits it). */
   readonly memoryMB: number;
+  /** An interLink virtual node (the stack creates its Node object). */
+  readonly virtual: boolean;
 }
 
 /** The parsed configuration of a cluster stack. */
@@ -156,6 +172,8 @@ export interface StackConfig {
   readonly blocks: readonly BlockSettings[];
   /** The switched-on add-ons, defaults applied. */
   readonly addons: AddonsSettings;
+  /** interLink virtual nodes, defaults applied. */
+  readonly virtualNodes: readonly VirtualNodeSettings[];
   /** Register the cluster and its urlMap with the AIOS network. */
   readonly register: boolean;
   /** Who creates the cluster services, and how long a delegated creation may take. */
@@ -294,10 +312,13 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   } else {
     problems.push(...ports.problems);
   }
+  problems.push(...virtualNodeProblems(parsed.data.cluster, parsed.data.virtualNodes));
+  problems.push(...offloadProblems(parsed.data.blocks, parsed.data.virtualNodes));
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
   const cluster = completeDocument(parsed.data.cluster);
+  const virtualIds = new Set(parsed.data.virtualNodes.map((v) => v.nodeId));
   return {
     kind: "cluster",
     environment,
@@ -310,6 +331,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       gpuCount: n.gpus.count,
       vcpus: n.vcpus.count,
       memoryMB: n.memory,
+      virtual: virtualIds.has(n.id),
     })),
     nodePorts: ports.plan,
     verifyNodes,
@@ -318,6 +340,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
     gateway,
     blocks: parsed.data.blocks,
     addons,
+    virtualNodes: parsed.data.virtualNodes,
     register: parsed.data.registration.enabled,
     infrastructure: parsed.data.infrastructure,
     ...(metricsStorage === undefined ? {} : { metricsStorage }),
@@ -364,8 +387,18 @@ export async function loadStackConfigOrReport(
   try {
     const parsed = loadStackConfig(config, await resolveReferences(config));
     requireKubeconfigOutsideDev(parsed.environment, config.get("kubeconfig") !== undefined);
+    if (parsed.kind === "cluster") {
+      const problems = credentialProblems(
+        parsed.virtualNodes,
+        readRaw(config, "interlinkCredentials"),
+      );
+      if (problems.length > 0) {
+        throw new ConfigError(problems);
+      }
+    }
     if (parsed.kind === "cluster" && parsed.verifyNodes) {
-      // Read in plain text only to reach the cluster; it is never logged or exported.
+      // Read in plain text only to reach the cluster; it is never logged or exported. Virtual
+      // nodes are not checked: the stack creates them.
       const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
       if (problems.length > 0) {
         throw new ConfigError(problems);

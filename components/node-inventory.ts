@@ -42,8 +42,9 @@ export function missingNodeProblems(
 ): ConfigProblem[] {
   const present = new Set(existing);
   const known = existing.length === 0 ? "none" : [...existing].sort().join(", ");
+  // Virtual nodes are not checked: the stack creates them (interLink).
   return nodes.flatMap((node, i) =>
-    present.has(node.kubernetesNodeName)
+    node.virtual || present.has(node.kubernetesNodeName)
       ? []
       : [
           {

@@ -8,12 +8,17 @@ import type { NetworkEndpoints } from "../network-endpoints";
 import type { AiosEndpoints } from "./client";
 
 /** The document to register. */
-export function registeredDocument(doc: ClusterDocument): Record<string, unknown> {
+export function registeredDocument(
+  doc: ClusterDocument,
+  virtualNodeIds: readonly string[] = [],
+): Record<string, unknown> {
   return {
     ...doc,
     nodes: {
       ...doc.nodes,
-      nodeData: doc.nodes.nodeData.map(({ kubernetesNodeName: _name, ...node }) => node),
+      nodeData: doc.nodes.nodeData.map(({ kubernetesNodeName: _name, ...node }) =>
+        virtualNodeIds.includes(node.id) ? { ...node, virtual: true } : node,
+      ),
     },
   };
 }

@@ -147,6 +147,11 @@ export const blockSettingsSchema = z
       .default(DEFAULT_BLOCK_NAMESPACE),
     system: z.discriminatedUnion("kind", [helmSystem, externalSystem, noSystem]),
     initContainer: initContainerSettingsSchema.optional(),
+    /**
+     * Run the system's pods on this interLink virtual node (an `aios-infra:virtualNodes` node id):
+     * its nodeSelector and tolerations are merged into the chart values. @default - in the cluster
+     */
+    offload: z.string().min(1).optional(),
   })
   .refine((b) => b.system.kind !== "none" || b.initContainer !== undefined, {
     error: "a block whose system is 'none' needs an initContainer to install it",

@@ -4,6 +4,7 @@
  * blocks-only stacks alike.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Placement } from "../interlink/virtual-node-specs";
 import { AiosNamespaces, AIOS_NAMESPACES } from "../namespaces";
 import type { NetworkEndpoints } from "../network-endpoints";
 import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "./block-settings";
@@ -24,6 +25,8 @@ export interface BlocksArgs {
    * @default false
    */
   readonly ownsDefaultNamespace?: boolean;
+  /** Where offloaded blocks' pods go (interLink virtual nodes), by block id. @default {} */
+  readonly placements?: Readonly<Record<string, Placement>>;
 }
 
 /** What a stack exports per block. */
@@ -65,7 +68,15 @@ export class Blocks extends pulumi.ComponentResource {
     for (const block of args.blocks) {
       const b = new ThirdPartyBlock(
         `${name}-${block.id}`,
-        { block, clusterId: args.clusterId, network: args.network, projectDir: args.projectDir },
+        {
+          block,
+          clusterId: args.clusterId,
+          network: args.network,
+          projectDir: args.projectDir,
+          ...(args.placements?.[block.id] === undefined
+            ? {}
+            : { placement: args.placements[block.id] }),
+        },
         { parent: this, dependsOn: namespaces },
       );
       byId[block.id] = { urls: b.urls, initStatus: b.initStatus };

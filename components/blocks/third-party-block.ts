@@ -6,6 +6,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Placement } from "../interlink/virtual-node-specs";
 import { chartReference } from "../chart-source";
 import { recommendedLabels } from "../labels";
 import { InitContainer } from "../lifecycle/init-container";
@@ -29,6 +30,8 @@ export interface ThirdPartyBlockArgs {
   readonly network: NetworkEndpoints;
   /** Directory local chart paths are relative to. */
   readonly projectDir: string;
+  /** Run the release's pods on an interLink virtual node. @default - in the cluster */
+  readonly placement?: Placement;
 }
 
 /** One third-party block. */
@@ -65,7 +68,9 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
           chart: ref.chart,
           ...(ref.version === undefined ? {} : { version: ref.version }),
           ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
-          values: system.values,
+          // An offloaded block's chart gets the virtual node's nodeSelector and tolerations.
+          values:
+            args.placement === undefined ? system.values : { ...system.values, ...args.placement },
           timeout: system.timeoutSeconds,
           cleanupOnFail: true,
         },

@@ -58,14 +58,17 @@ export function virtualNodeNames(nodeName: string) {
   } as const;
 }
 
+/** What a pod must carry to run on a virtual node. */
+export interface Placement {
+  readonly nodeSelector: Record<string, string>;
+  readonly tolerations: k8s.types.input.core.v1.Toleration[];
+}
+
 /** The nodeSelector and tolerations a pod must carry to run on the virtual node. */
 export function virtualNodePlacement(
   nodeName: string,
   settings: Pick<VirtualNodeSettings, "taints">,
-): {
-  nodeSelector: Record<string, string>;
-  tolerations: k8s.types.input.core.v1.Toleration[];
-} {
+): Placement {
   return {
     nodeSelector: { "kubernetes.io/hostname": nodeName },
     tolerations: [

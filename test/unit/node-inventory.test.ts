@@ -3,9 +3,33 @@ import { freePorts } from "../../scripts/control-plane/free-port";
 import { missingNodeProblems, verifyNodesExist } from "../../components/node-inventory";
 
 const nodes = [
-  { id: "a", kubernetesNodeName: "host-a", gpus: [], gpuCount: 0, vcpus: 0, memoryMB: 0 },
-  { id: "b", kubernetesNodeName: "host-b", gpus: [], gpuCount: 0, vcpus: 0, memoryMB: 0 },
+  {
+    id: "a",
+    kubernetesNodeName: "host-a",
+    gpus: [],
+    gpuCount: 0,
+    vcpus: 0,
+    memoryMB: 0,
+    virtual: false,
+  },
+  {
+    id: "b",
+    kubernetesNodeName: "host-b",
+    gpus: [],
+    gpuCount: 0,
+    vcpus: 0,
+    memoryMB: 0,
+    virtual: false,
+  },
 ];
+
+test("a virtual node is not looked for: the stack creates it", () => {
+  const withVirtual = [
+    ...nodes,
+    { ...nodes[0], id: "v", kubernetesNodeName: "hpc-1", virtual: true },
+  ];
+  expect(missingNodeProblems(withVirtual, ["host-a", "host-b"])).toEqual([]);
+});
 
 test("nodes present in the cluster raise no problem", () => {
   expect(missingNodeProblems(nodes, ["host-b", "host-a", "other"])).toEqual([]);

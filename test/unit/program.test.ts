@@ -141,6 +141,7 @@ describe("the default stack", () => {
       gatewayRoutes: [],
       blocks: {},
       addons: {},
+      virtualNodes: {},
       network: NETWORK,
       workloads: {
         "metrics-db": "cluster-metrics",
