@@ -28,8 +28,11 @@ function runStep(step: Step): boolean {
   const started = Date.now();
   const res = spawnSync(step.cmd, step.args, { cwd: PROJECT_DIR, stdio: "inherit" });
   const ok = res.status === 0;
+  const how = ok
+    ? "ok"
+    : `FAILED (exit ${res.status ?? "none"}${res.signal === null ? "" : `, signal ${res.signal}`})`;
   console.log(
-    `[aios-infra] ${step.name}: ${ok ? "ok" : "FAILED"} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `[aios-infra] ${step.name}: ${how} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   return ok;
 }
@@ -47,7 +50,15 @@ function main(): number {
   const jestOk = runStep({
     name: "jest (unit, contract, e2e)",
     cmd: bin("jest"),
-    args: ["--runInBand", "--json", `--outputFile=${results}`, ...process.argv.slice(2)],
+    // --forceExit: processes the e2e tier starts (engines, providers) must not keep jest waiting
+    // once every result is in.
+    args: [
+      "--runInBand",
+      "--forceExit",
+      "--json",
+      `--outputFile=${results}`,
+      ...process.argv.slice(2),
+    ],
   });
   let summary: JestJson = {
     numPassedTests: 0,
