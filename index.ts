@@ -185,6 +185,7 @@ function virtualNodeEntries(config: StackConfig): VirtualNodeEntry[] {
       nodeId: settings.nodeId,
       context: {
         clusterId: config.clusterId,
+        nodeId: settings.nodeId,
         nodeName: node.kubernetesNodeName,
         settings,
         documentNode: {

@@ -3,7 +3,7 @@
  * and jitter. A stale lock (see stale-locks.ts) is removed first, once, without waiting.
  */
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { locksAreStale } from "./stale-locks";
+import { locksAreStale, removeStaleLockFiles } from "./stale-locks";
 
 /** How long to keep trying a locked stack. */
 export interface RetryPolicy {
@@ -41,8 +41,11 @@ export function backoffDelay(
 
 /** Hooks of {@link withConflictRetry}. */
 export interface RetryHooks {
-  /** Removes the stack's locks (`pulumi cancel`); called only for stale locks. */
-  readonly removeStaleLocks: () => Promise<void>;
+  /**
+   * Removes the stale locks the error names; true when none is left.
+   * @default removeStaleLockFiles
+   */
+  readonly removeStaleLocks?: (message: string) => boolean;
   /** Told before each wait. */
   readonly onRetry: (message: string) => void;
   /** Aborts the wait (the run is being cancelled). */
@@ -80,8 +83,11 @@ export async function withConflictRetry<T>(
 ): Promise<T> {
   const sleep = hooks.sleep ?? abortableSleep;
   const isStale = hooks.isStale ?? locksAreStale;
+  const removeStale = hooks.removeStaleLocks ?? ((m: string) => removeStaleLockFiles(m));
   let staleRemoved = false;
   for (let attempt = 0; ; attempt++) {
+    // The SDK only hears an abort that comes while the CLI runs: never start a step after one.
+    hooks.signal?.throwIfAborted();
     try {
       return await operation();
     } catch (e) {
@@ -91,12 +97,13 @@ export async function withConflictRetry<T>(
       const message = (e as Error).message;
       if (!staleRemoved && isStale(message)) {
         staleRemoved = true;
-        hooks.onRetry(
-          "the stack's lock was left by a process of this host that is gone: removing it",
-        );
-        await hooks.removeStaleLocks();
-        attempt--;
-        continue;
+        if (removeStale(message)) {
+          hooks.onRetry(
+            "the stack's lock was left by a process of this host that is gone: removed it",
+          );
+          attempt--;
+          continue;
+        }
       }
       if (attempt >= policy.retries) {
         throw new StackLockedError(

@@ -27,7 +27,8 @@ export type StackResult = "succeeded" | "drifted" | "failed" | "locked" | "cance
 
 /**
  * The process's exit code for the stacks' results: a signal wins (the run was cut short), then
- * failure (including stacks skipped because a dependency failed), then a lock, then drift.
+ * failure, then a lock (also when it made dependents skip), then cancellation, then a skip, then
+ * drift.
  */
 export function exitCodeFor(
   results: readonly StackResult[],
@@ -36,14 +37,18 @@ export function exitCodeFor(
   if (signal !== undefined) {
     return signal === "SIGINT" ? EXIT_CODES.interrupted : EXIT_CODES.terminated;
   }
-  if (results.some((r) => r === "failed" || r === "skipped")) {
+  if (results.includes("failed")) {
     return EXIT_CODES.failed;
   }
+  // A stack skipped behind a locked prerequisite: the lock is the cause (a pipeline retries 4).
   if (results.includes("locked")) {
     return EXIT_CODES.locked;
   }
   if (results.includes("cancelled")) {
     return EXIT_CODES.interrupted;
+  }
+  if (results.includes("skipped")) {
+    return EXIT_CODES.failed;
   }
   return results.includes("drifted") ? EXIT_CODES.drift : EXIT_CODES.ok;
 }

@@ -118,6 +118,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
 
   const controller = new AbortController();
+  const stop = new AbortController();
   let received: "SIGINT" | "SIGTERM" | undefined;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => {
     if (received !== undefined) {
@@ -126,7 +127,12 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     received = signal;
     say(`${signal}: cancelling (engines finish in-flight steps and unlock; again to exit now)`);
-    controller.abort();
+    stop.abort();
+    // A terminal's Ctrl-C reaches the whole process group, the engines included: forwarding it
+    // would be their second SIGINT, which makes them stop at once instead of cleanly.
+    if (!(signal === "SIGINT" && process.stdin.isTTY)) {
+      controller.abort();
+    }
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
@@ -144,6 +150,7 @@ async function main(argv: readonly string[]): Promise<number> {
       policies: (s) => policyOptions(s.environment, cmd.policyPack, cmd.policyPackConfig),
       write,
       signal: controller.signal,
+      stop: stop.signal,
     });
   // A reconcile loop's record: every correction so far, and the pass the summary is of.
   const corrections: Correction[] = [];
@@ -182,7 +189,7 @@ async function main(argv: readonly string[]): Promise<number> {
           ...(cmd.everyMs === undefined ? {} : { everyMs: cmd.everyMs }),
           ...(cmd.iterations === undefined ? {} : { iterations: cmd.iterations }),
           maxCorrections: cmd.maxCorrections,
-          signal: controller.signal,
+          signal: stop.signal,
           log: say,
           onPass,
         })

@@ -9,7 +9,8 @@ import type { PolicyOptions } from "../scripts/pulumi/policy-options";
 import { withConflictRetry, type RetryPolicy } from "./conflict-retry";
 import { driftFromEvents } from "./drift";
 import { repairPendingCreates } from "./pending-creates";
-import { maskOutputs, nonZeroChanges, type DriftItem } from "./summary";
+import { maskedOutputs } from "./pulumi-cli";
+import { nonZeroChanges, type DriftItem } from "./summary";
 
 /** The CLI's operations on a stack. */
 export const OPERATIONS = [
@@ -35,6 +36,11 @@ export interface OperationContext {
   readonly log: (line: string) => void;
   /** Aborting sends SIGINT to the engine: it finishes in-flight steps and unlocks the stack. */
   readonly signal: AbortSignal;
+  /**
+   * Aborted when the run stops: no further step starts. Differs from `signal` after a terminal's
+   * Ctrl-C, which already reached the engines (a second SIGINT would make them stop at once).
+   */
+  readonly stop: AbortSignal;
   readonly policies: PolicyOptions;
   readonly retry: RetryPolicy;
   /** Hears each engine event of previews and updates (policy findings). */
@@ -59,11 +65,7 @@ export async function runOperation(
 ): Promise<OperationResult> {
   const { stack, onOutput, signal, policies } = ctx;
   const retrying = <T>(fn: () => Promise<T>) =>
-    withConflictRetry(fn, ctx.retry, {
-      removeStaleLocks: () => stack.cancel(),
-      onRetry: ctx.log,
-      signal,
-    });
+    withConflictRetry(fn, ctx.retry, { onRetry: ctx.log, signal: ctx.stop });
   const common = { onOutput, signal, color: "never" as const };
   switch (operation) {
     case "preview": {
@@ -73,21 +75,21 @@ export async function runOperation(
       return { drifted: false, changes: nonZeroChanges(r.changeSummary) };
     }
     case "up": {
-      await retrying(() => repairPendingCreates(stack, ctx.log));
+      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
       const r = await retrying(() => stack.up({ ...common, onEvent: ctx.onEvent, ...policies }));
       return {
         drifted: false,
         changes: nonZeroChanges(r.summary.resourceChanges),
-        outputs: maskOutputs(r.outputs),
+        outputs: await maskedOutputs(stack, signal),
       };
     }
     case "destroy": {
-      await retrying(() => repairPendingCreates(stack, ctx.log));
+      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
       const r = await retrying(() => stack.destroy(common));
       return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
     }
     case "refresh": {
-      await retrying(() => repairPendingCreates(stack, ctx.log));
+      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
       const r = await retrying(() => stack.refresh(common));
       return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
     }
@@ -97,7 +99,7 @@ export async function runOperation(
       return { drifted: drift.length > 0, changes: {}, drift };
     }
     case "outputs":
-      return { drifted: false, changes: {}, outputs: maskOutputs(await stack.outputs()) };
+      return { drifted: false, changes: {}, outputs: await maskedOutputs(stack, signal) };
     case "reconcile":
       return reconcileOnce(ctx, retrying);
   }
@@ -115,7 +117,7 @@ async function reconcileOnce(
   retrying: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<OperationResult> {
   const { stack, signal } = ctx;
-  await retrying(() => repairPendingCreates(stack, ctx.log));
+  await retrying(() => repairPendingCreates(stack, ctx.log, signal));
   const drift = await retrying(() => detectDrift(stack, signal));
   if (drift.length === 0) {
     ctx.log("no drift");
@@ -137,16 +139,20 @@ async function reconcileOnce(
       }),
     );
     const remaining = await retrying(() => detectDrift(stack, signal));
+    const changes = nonZeroChanges(r.summary.resourceChanges);
     if (remaining.length > 0) {
-      throw new Error(
+      // Something put it back at once (another controller): still drift, and a correction
+      // attempt the loop counts towards --max-corrections.
+      ctx.log(
         `drift remains after the correction: ${remaining.map((d) => `${d.type} ${d.id ?? d.name}`).join(", ")}`,
       );
+      return { drifted: true, changes, drift: remaining, corrected: drift };
     }
     ctx.log(`corrected ${drift.length} drifted resource(s)`);
     return {
       drifted: false,
-      changes: nonZeroChanges(r.summary.resourceChanges),
-      outputs: maskOutputs(r.outputs),
+      changes,
+      outputs: await maskedOutputs(stack, signal),
       drift,
       corrected: drift,
     };

@@ -2,14 +2,13 @@
  * Repairs what an engine killed mid-operation leaves in the state: "pending creates", objects the
  * engine asked for but never recorded. Upserting them again is refused (the Kubernetes provider
  * reports "already exists"), and forgetting them orphans them. Before an operation the CLI imports
- * each pending Kubernetes object by its id (`namespace/name`), so a refresh reads it back — or
+ * each pending Kubernetes object or Helm release by its id (`namespace/name`), so a refresh reads
+ * it back — or
  * drops it when the create never reached the API server — and clears the rest (dynamic resources
  * re-create idempotently under stable ids).
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { binaryPath } from "../scripts/toolchain/paths";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { runPulumi } from "./pulumi-cli";
 
 /** A pending create: what the state recorded before the engine stopped. */
 export interface PendingCreate {
@@ -26,6 +25,9 @@ interface PendingOperation {
     readonly type?: string;
     readonly inputs?: {
       readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown };
+      /** A Helm Release's own name and namespace. */
+      readonly name?: unknown;
+      readonly namespace?: unknown;
     };
   };
 }
@@ -37,10 +39,13 @@ export function pendingCreates(deployment: { pending_operations?: unknown }): Pe
     .filter((op) => op.type === "creating" && typeof op.resource?.urn === "string")
     .map((op) => {
       const type = op.resource?.type ?? "";
-      const meta = op.resource?.inputs?.metadata;
+      const isRelease = type === "kubernetes:helm.sh/v3:Release";
+      // A Release is named at the top of its inputs; an object in its metadata.
+      const meta = isRelease ? op.resource?.inputs : op.resource?.inputs?.metadata;
       const name = typeof meta?.name === "string" ? meta.name : undefined;
       const namespace = typeof meta?.namespace === "string" ? meta.namespace : undefined;
-      const isObject = type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm");
+      const isObject =
+        isRelease || (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm"));
       const id =
         isObject && name !== undefined
           ? namespace === undefined
@@ -78,6 +83,7 @@ export function repairArgs(stackName: string, pending: readonly PendingCreate[])
 export async function repairPendingCreates(
   stack: Stack,
   log: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<PendingCreate[]> {
   const state = await stack.exportStack();
   const pending = pendingCreates(state.deployment as { pending_operations?: unknown });
@@ -87,16 +93,7 @@ export async function repairPendingCreates(
   log(
     `an earlier run stopped with ${pending.length} create(s) in flight; importing ${pending.filter((p) => p.id !== undefined).length} and refreshing: ${pending.map((p) => p.urn.split("::").pop()).join(", ")}`,
   );
-  const workspace = stack.workspace as LocalWorkspace;
-  const { stdout, stderr } = await promisify(execFile)(
-    binaryPath("pulumi"),
-    repairArgs(stack.name, pending),
-    {
-      cwd: workspace.workDir,
-      env: { ...process.env, ...workspace.envVars },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+  const { stdout, stderr } = await runPulumi(stack, repairArgs(stack.name, pending), signal);
   `${stdout}${stderr}`
     .split("\n")
     .filter((l) => l.trim() !== "")

@@ -30,14 +30,17 @@ export interface RunStacksArgs {
   readonly policies: (stack: StackEntry) => PolicyOptions;
   /** Where progress goes (whole lines). */
   readonly write: (text: string) => void;
-  /** Aborted when the run is cancelled. */
+  /** Aborted to cancel the engines (SIGINT through the SDK). */
   readonly signal: AbortSignal;
+  /** Aborted when the run stops: nothing new starts. @default signal */
+  readonly stop?: AbortSignal;
 }
 
 /** Every selected stack's outcome, in run order. */
 export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
   const { operation, stacks, settings } = args;
   prepareWorkDir(settings);
+  const stop = args.stop ?? args.signal;
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const width = Math.max(...stacks.map((s) => s.name.length));
   const graph = runGraph(stacks, operation === "destroy");
@@ -46,7 +49,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
     graph,
     concurrency: args.concurrency,
     unblocks: (r) => !MUTATING.includes(operation) || r === "succeeded" || r === "drifted",
-    cancelled: () => args.signal.aborted,
+    cancelled: () => stop.aborted,
     notRun: (stack, result, reason) => {
       order.push(stack);
       args.write(`${`[${stack}]`.padEnd(width + 2)} ${result}: ${reason}\n`);
@@ -68,6 +71,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
           onOutput: out,
           log,
           signal: args.signal,
+          stop,
           policies: args.policies(entry),
           retry: args.retry,
           onEvent: (e) => {
@@ -105,7 +109,7 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
         return outcome;
       } catch (e) {
         out.flush();
-        const result: StackResult = args.signal.aborted
+        const result: StackResult = stop.aborted
           ? "cancelled"
           : e instanceof StackLockedError
             ? "locked"

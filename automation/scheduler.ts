@@ -31,21 +31,20 @@ export async function schedule<T extends { readonly result: StackResult }>(
   const running = new Map<string, Promise<void>>();
   const pending = new Set(graph.keys());
   const concurrency = Math.max(1, Math.floor(args.concurrency));
-  while (pending.size > 0 || running.size > 0) {
+  /** Starts, skips or cancels what it can; true when anything changed. */
+  const pass = (): boolean => {
+    let changed = false;
     for (const stack of [...pending].sort()) {
       const prerequisites = graph.get(stack) ?? [];
       const blocker = prerequisites.find(
         (p) => outcomes.has(p) && !unblocks((outcomes.get(p) as T).result),
       );
       if (cancelled()) {
-        pending.delete(stack);
         outcomes.set(stack, notRun(stack, "cancelled", "the run was cancelled before it started"));
       } else if (blocker !== undefined) {
-        pending.delete(stack);
         const result = (outcomes.get(blocker) as T).result;
         outcomes.set(stack, notRun(stack, "skipped", `its prerequisite ${blocker} ${result}`));
       } else if (running.size < concurrency && prerequisites.every((p) => outcomes.has(p))) {
-        pending.delete(stack);
         running.set(
           stack,
           run(stack).then((outcome) => {
@@ -53,11 +52,22 @@ export async function schedule<T extends { readonly result: StackResult }>(
             running.delete(stack);
           }),
         );
+      } else {
+        continue;
       }
+      pending.delete(stack);
+      changed = true;
+    }
+    return changed;
+  };
+  while (pending.size > 0 || running.size > 0) {
+    // A skip can unblock a skip further down the graph: repeat until nothing changes.
+    while (pass()) {
+      /* another pass */
     }
     if (running.size > 0) {
       await Promise.race(running.values());
-    } else if (pending.size > 0 && !cancelled()) {
+    } else if (pending.size > 0) {
       // Only reachable with a cycle, which runGraph refuses; never spin.
       throw new Error(`cannot order stacks: ${[...pending].join(", ")}`);
     }

@@ -2,11 +2,7 @@
  * The JSON summary a pipeline reads: per stack the operation, result, resource changes, duration,
  * outputs (secret values masked: a summary is a build artifact), drift found and errors.
  */
-import type { OutputMap } from "@pulumi/pulumi/automation";
 import type { StackResult } from "./exit-codes";
-
-/** What replaces a secret output's value. */
-export const MASK = "[secret]";
 
 /** One drifted resource: changed (with the properties that differ) or deleted out of band. */
 export interface DriftItem {
@@ -69,13 +65,6 @@ export interface RunSummary {
   /** Every correction of a reconcile loop so far, by pass and stack. */
   readonly corrections?: readonly Correction[];
   readonly stacks: readonly StackOutcome[];
-}
-
-/** Stack outputs as plain values, each secret one replaced by {@link MASK}. */
-export function maskOutputs(outputs: OutputMap): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(outputs).map(([k, v]) => [k, v.secret ? MASK : v.value]),
-  );
 }
 
 /** Resource changes without the zero counts. */

@@ -229,12 +229,17 @@ export interface PodTemplateArgs {
   readonly tolerations?: readonly k8s.types.input.core.v1.Toleration[];
   /** @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Pod annotations (e.g. a config checksum that rolls the pods on change). @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** The pod template of a workload: labels, identity, the RuntimeDefault seccomp profile. */
 export function buildPodTemplate(a: PodTemplateArgs): k8s.types.input.core.v1.PodTemplateSpec {
   return {
-    metadata: { labels: { ...a.labels } },
+    metadata: {
+      labels: { ...a.labels },
+      ...(a.annotations === undefined ? {} : { annotations: { ...a.annotations } }),
+    },
     spec: {
       serviceAccountName: a.serviceAccountName,
       automountServiceAccountToken: a.automountServiceAccountToken,

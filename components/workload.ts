@@ -56,6 +56,13 @@ export interface WorkloadArgs {
   readonly tolerations?: PodTemplateArgs["tolerations"];
   /** @default - none */
   readonly nodeSelector?: PodTemplateArgs["nodeSelector"];
+  /** @default - none */
+  readonly podAnnotations?: PodTemplateArgs["annotations"];
+  /**
+   * Deployment only: `Recreate` stops the old pod before the new one starts (one instance at
+   * most, e.g. a node's virtual kubelet). @default "RollingUpdate"
+   */
+  readonly strategy?: "RollingUpdate" | "Recreate";
   /** API access of the pods. @default - none, and no API token mounted */
   readonly access?: Access;
   /** Services in front of the pods. @default [] */
@@ -109,6 +116,7 @@ export class Workload extends pulumi.ComponentResource {
       volumes: args.volumes,
       tolerations: args.tolerations,
       nodeSelector: args.nodeSelector,
+      annotations: args.podAnnotations,
     });
     const selector = { matchLabels: selectorLabels(labels) };
     const podOpts = { parent: this, dependsOn: [sa, ...bindings] };
@@ -120,7 +128,12 @@ export class Workload extends pulumi.ComponentResource {
           `${name}-deployment`,
           {
             metadata: workloadMeta,
-            spec: { replicas: args.replicas ?? 1, selector, template },
+            spec: {
+              replicas: args.replicas ?? 1,
+              selector,
+              template,
+              ...(args.strategy === "Recreate" ? { strategy: { type: "Recreate" } } : {}),
+            },
           },
           podOpts,
         );

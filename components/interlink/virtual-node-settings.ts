@@ -50,7 +50,10 @@ const inCluster = z.strictObject({
     args: z.array(z.string()).optional(),
     /** Plain environment of the plugin (no credentials: put those in its config). @default {} */
     env: z.record(z.string(), z.string()).default({}),
-    /** The plugin's config file content, mounted at `configPath`. @default - none */
+    /**
+     * The plugin's config file content, mounted at `configPath` from a Secret. It is stack config:
+     * set this key with `--secret` when it holds credentials. @default - none
+     */
     config: z.string().optional(),
     /** @default "/etc/interlink/plugin.yaml" */
     configPath: z.string().startsWith("/").default("/etc/interlink/plugin.yaml"),
@@ -144,8 +147,8 @@ export const interlinkCredentialSchema = z.union([
   z.strictObject({
     clientCertificate: z.string().includes("BEGIN CERTIFICATE"),
     clientKey: z.string().includes("PRIVATE KEY"),
-    /** CA of the remote endpoint. @default - the system roots */
-    caCertificate: z.string().includes("BEGIN CERTIFICATE").optional(),
+    /** CA of the remote endpoint (interLink's client reads it whenever configured). */
+    caCertificate: z.string().includes("BEGIN CERTIFICATE"),
   }),
 ]);
 

@@ -5,6 +5,7 @@
  * features this program does not switch on), the pod (virtual kubelet, and in `in-cluster` mode
  * interLink and the plugin on loopback), and the placement a pod needs to land on the node.
  */
+import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type { Access } from "../access";
 import { NODE_ID_LABEL, recommendedLabels } from "../labels";
@@ -29,12 +30,28 @@ export const MOUNTS = {
   credentials: "/etc/interlink/credentials",
 } as const;
 
+/** Pod annotation carrying a checksum of the config files: a change rolls the pod. */
+export const CONFIG_CHECKSUM_ANNOTATION = "aios.io/config-checksum";
+
+/** A checksum of the node's (non-secret) config files. */
+export function configChecksum(ctx: VirtualNodeContext): string {
+  const s = ctx.settings;
+  const files = [
+    virtualKubeletConfig(ctx, ctx.nodeId),
+    s.backend.mode === "in-cluster" ? interlinkConfig(s) : null,
+    s.backend.mode === "in-cluster" ? (s.backend.plugin.config ?? null) : null,
+  ];
+  return createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 16);
+}
+
 /** The config file name both binaries read. */
 export const CONFIG_FILE = "InterLinkConfig.yaml";
 
 /** What a virtual node's objects are built from. */
 export interface VirtualNodeContext {
   readonly clusterId: string;
+  /** The AIOS node id (`nodeID` label). */
+  readonly nodeId: string;
   /** Kubernetes node name (the document node's `kubernetesNodeName`, else its id). */
   readonly nodeName: string;
   readonly settings: VirtualNodeSettings;
@@ -211,11 +228,17 @@ const rule = (apiGroup: string, resources: string[], verbs: string[]) => ({
  * namespace (it sends a pod's ConfigMaps and Secrets with it), so those reads are cluster-wide;
  * writes are limited to pods (status, deletion), its own Node's status and its lease.
  */
-export function virtualKubeletAccess(s: Pick<VirtualNodeSettings, "projectedVolumes">): Access {
+export function virtualKubeletAccess(
+  nodeName: string,
+  s: Pick<VirtualNodeSettings, "projectedVolumes">,
+): Access {
+  const own = (r: ReturnType<typeof rule>) => ({ ...r, resourceNames: [nodeName] });
   return {
     cluster: [
-      rule("", ["nodes"], ["get", "create"]),
-      rule("", ["nodes/status"], ["patch"]),
+      // Creation cannot be limited by name; reads and status writes only reach its own node.
+      rule("", ["nodes"], ["create"]),
+      own(rule("", ["nodes"], ["get"])),
+      own(rule("", ["nodes/status"], ["patch"])),
       rule("", ["pods"], ["get", "list", "watch", "patch", "delete"]),
       rule("", ["pods/status"], ["update", "patch"]),
       rule("", ["configmaps", "secrets"], ["get", "list", "watch"]),
@@ -224,7 +247,10 @@ export function virtualKubeletAccess(s: Pick<VirtualNodeSettings, "projectedVolu
       ...(s.projectedVolumes ? [rule("", ["serviceaccounts/token"], ["create"])] : []),
     ],
     namespaced: {
-      "kube-node-lease": [rule("coordination.k8s.io", ["leases"], ["get", "create", "update"])],
+      "kube-node-lease": [
+        rule("coordination.k8s.io", ["leases"], ["create"]),
+        own(rule("coordination.k8s.io", ["leases"], ["get", "update"])),
+      ],
     },
   };
 }
@@ -299,7 +325,10 @@ export function virtualNodeWorkload(ctx: VirtualNodeContext): WorkloadArgs {
     [
       ...volumes,
       configVolume("interlink-config", names.interlinkConfig),
-      ...(plugin.config === undefined ? [] : [configVolume("plugin-config", names.pluginConfig)]),
+      // A Secret, not a ConfigMap: plugin configs often hold the remote system's credentials.
+      ...(plugin.config === undefined
+        ? []
+        : [{ name: "plugin-config", secret: { secretName: names.pluginConfig } }]),
     ],
   );
 }
@@ -317,7 +346,11 @@ function workload(
     kind: "Deployment",
     containers,
     volumes,
-    access: virtualKubeletAccess(ctx.settings),
+    access: virtualKubeletAccess(ctx.nodeName, ctx.settings),
+    // One virtual kubelet per node at any time (two would submit the same pods twice), and a new
+    // one whenever its config changes (the binaries read it once, at start).
+    strategy: "Recreate",
+    podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(ctx) },
     // The API server calls the kubelet port for logs; every other port stays closed to pods.
     ingress: [{ ports: [{ port: ctx.settings.kubeletPort, protocol: "TCP" }] }],
   };

@@ -78,11 +78,12 @@ export class VirtualNode extends pulumi.ComponentResource {
       );
       if (s.backend.plugin.config !== undefined) {
         configs.push(
-          new k8s.core.v1.ConfigMap(
+          new k8s.core.v1.Secret(
             `${name}-plugin-config`,
             {
               metadata: meta(names.pluginConfig),
-              data: { "plugin.yaml": s.backend.plugin.config },
+              type: "Opaque",
+              stringData: { "plugin.yaml": s.backend.plugin.config },
             },
             child,
           ),
@@ -124,6 +125,6 @@ export function credentialFiles(c: InterlinkCredential): Record<string, string> 
   return {
     "tls.crt": c.clientCertificate,
     "tls.key": c.clientKey,
-    ...(c.caCertificate === undefined ? {} : { "ca.crt": c.caCertificate }),
+    "ca.crt": c.caCertificate,
   };
 }

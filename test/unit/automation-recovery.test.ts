@@ -11,7 +11,17 @@ import {
   type RetryPolicy,
 } from "../../automation/conflict-retry";
 import { pendingCreates, repairArgs } from "../../automation/pending-creates";
-import { lockHolders, locksAreStale, processAlive } from "../../automation/stale-locks";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  lockFilePaths,
+  lockHolders,
+  locksAreStale,
+  processAlive,
+  removeStaleLockFiles,
+} from "../../automation/stale-locks";
 
 const LOCKED = `error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.
   file:///state/.pulumi/locks/organization/aios-infra/dev/7ba9.json?no_tmp_dir=true: created by root@ci-runner-7 (pid 16495) at 2026-11-23T22:54:46Z`;
@@ -36,7 +46,7 @@ function harness(stale = false) {
     hooks: {
       removeStaleLocks: () => {
         removed++;
-        return Promise.resolve();
+        return true;
       },
       onRetry: (m: string) => said.push(m),
       sleep: (ms: number) => {
@@ -96,7 +106,7 @@ test("a stale lock is removed once, without waiting", async () => {
   expect(h.removed()).toBe(1);
   expect(h.waits).toEqual([]);
   expect(h.said).toEqual([
-    "the stack's lock was left by a process of this host that is gone: removing it",
+    "the stack's lock was left by a process of this host that is gone: removed it",
   ]);
 });
 
@@ -170,13 +180,21 @@ const PENDING = {
       },
     },
     {
+      type: "creating",
+      resource: {
+        urn: "urn:pulumi:dev::aios-infra::b$kubernetes:helm.sh/v3:Release::blocks-blk-release",
+        type: "kubernetes:helm.sh/v3:Release",
+        inputs: { name: "blk-vllm", namespace: "third-party", chart: "vllm" },
+      },
+    },
+    {
       type: "updating",
       resource: { urn: "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Service::svc" },
     },
   ],
 };
 
-test("pending creates: Kubernetes objects get their id, others none; updates are not creates", () => {
+test("pending creates: objects and Helm releases get their id, others none; updates are not creates", () => {
   expect(pendingCreates(PENDING)).toEqual([
     {
       urn: "urn:pulumi:dev::aios-infra::x$kubernetes:apps/v1:Deployment::svc-deployment",
@@ -191,6 +209,11 @@ test("pending creates: Kubernetes objects get their id, others none; updates are
     {
       urn: "urn:pulumi:dev::aios-infra::pulumi-nodejs:dynamic:Resource::registration",
       type: "pulumi-nodejs:dynamic:Resource",
+    },
+    {
+      urn: "urn:pulumi:dev::aios-infra::b$kubernetes:helm.sh/v3:Release::blocks-blk-release",
+      type: "kubernetes:helm.sh/v3:Release",
+      id: "third-party/blk-vllm",
     },
   ]);
   expect(pendingCreates({})).toEqual([]);
@@ -218,6 +241,66 @@ test("the repairing refresh imports each object by id and clears the rest", () =
     "urn:pulumi:dev::aios-infra::kubernetes:core/v1:Namespace::aios-controllers",
     "--import-pending-creates",
     "controllers",
+    "--import-pending-creates",
+    "urn:pulumi:dev::aios-infra::b$kubernetes:helm.sh/v3:Release::blocks-blk-release",
+    "--import-pending-creates",
+    "third-party/blk-vllm",
     "--clear-pending-creates",
   ]);
+});
+
+test("only the named stale lock files are removed, each re-read first; live ones stay", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-locks-"));
+  const lock = (name: string, pid: number, hostname = "ci-runner-7") => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify({ pid, hostname, username: "root" }));
+    fs.writeFileSync(`${file}.attrs`, "{}");
+    return file;
+  };
+  const message = (files: string[]) =>
+    [
+      `error: the stack is currently locked by ${files.length} lock(s).`,
+      ...files.map(
+        (f) =>
+          `  ${pathToFileURL(f).href}?no_tmp_dir=true: created by root@ci-runner-7 (pid 1) at x`,
+      ),
+    ].join("\n");
+  try {
+    const dead = lock("dead.json", 111);
+    const other = lock("other.json", 222);
+    expect(lockFilePaths(message([dead]))).toEqual([dead]);
+    // A lock taken since by a live run (pid 222) is never touched, even if named.
+    const isAlive = (pid: number) => pid === 222;
+    expect(removeStaleLockFiles(message([dead, other]), "ci-runner-7", isAlive)).toBe(false);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(`${dead}.attrs`)).toBe(false);
+    expect(fs.existsSync(other)).toBe(true);
+    // Another host's lock is never stale; a non-file backend names no file.
+    const foreign = lock("foreign.json", 333, "elsewhere");
+    expect(removeStaleLockFiles(message([foreign]), "ci-runner-7", () => false)).toBe(false);
+    expect(fs.existsSync(foreign)).toBe(true);
+    expect(
+      removeStaleLockFiles(LOCKED.replace("file://", "s3://"), "ci-runner-7", () => false),
+    ).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a run cancelled before a step never starts it", async () => {
+  const h = harness();
+  const controller = new AbortController();
+  controller.abort();
+  let calls = 0;
+  await expect(
+    withConflictRetry(
+      () => {
+        calls++;
+        return Promise.resolve();
+      },
+      POLICY,
+      { ...h.hooks, signal: controller.signal },
+    ),
+  ).rejects.toThrow();
+  expect(calls).toBe(0);
 });

@@ -86,6 +86,25 @@ test("a failed prerequisite skips its dependents, naming it; others still run", 
   expect(events).not.toContain("start blocks");
 });
 
+test("a failure skips every level below it, whatever the names' order", async () => {
+  // Dependents sort before their prerequisites: x-blocks → x-cluster → x-network.
+  const graph: RunGraph = new Map([
+    ["x-network", []],
+    ["x-cluster", ["x-network"]],
+    ["x-blocks", ["x-cluster"]],
+  ]);
+  const { outcomes, events } = await trace(graph, 2, { "x-network": "failed" });
+  expect(outcomes.get("x-cluster")).toEqual({
+    result: "skipped",
+    reason: "its prerequisite x-network failed",
+  });
+  expect(outcomes.get("x-blocks")).toEqual({
+    result: "skipped",
+    reason: "its prerequisite x-cluster skipped",
+  });
+  expect(events).toEqual(["start x-network", "end x-network"]);
+});
+
 test("read-only operations run every stack whatever a prerequisite found", async () => {
   const { outcomes } = await trace(GRAPH, 2, { "eu-1": "failed" }, false);
   expect(outcomes.get("blocks")).toEqual({ result: "succeeded" });
@@ -124,6 +143,7 @@ test.each<[StackResult[], "SIGINT" | "SIGTERM" | undefined, number]>([
   [["succeeded", "skipped"], undefined, EXIT_CODES.failed],
   [["locked", "drifted"], undefined, EXIT_CODES.locked],
   [["locked", "failed"], undefined, EXIT_CODES.failed],
+  [["locked", "skipped"], undefined, EXIT_CODES.locked],
   [["cancelled", "succeeded"], undefined, EXIT_CODES.interrupted],
   [["failed"], "SIGINT", 130],
   [["succeeded"], "SIGTERM", 143],

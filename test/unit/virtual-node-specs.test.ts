@@ -30,6 +30,7 @@ const REMOTE = {
 };
 const context = (settings: VirtualNodeSettings, gpus = 0): VirtualNodeContext => ({
   clusterId: "eu-1",
+  nodeId: settings.nodeId,
   nodeName: settings.nodeId,
   settings,
   documentNode: { vcpus: 64, memoryMB: 262144, gpuCount: gpus, gpuModel: "NVIDIA A100" },
@@ -83,8 +84,16 @@ test("credentials: a token, or a PEM client certificate and key", () => {
     interlinkCredentialSchema.safeParse({
       clientCertificate: "-----BEGIN CERTIFICATE-----\nx",
       clientKey: "-----BEGIN PRIVATE KEY-----\ny",
+      caCertificate: "-----BEGIN CERTIFICATE-----\nz",
     }).success,
   ).toBe(true);
+  // interLink reads the CA file whenever it is configured: it is required, not optional.
+  expect(
+    interlinkCredentialSchema.safeParse({
+      clientCertificate: "-----BEGIN CERTIFICATE-----\nx",
+      clientKey: "-----BEGIN PRIVATE KEY-----\ny",
+    }).success,
+  ).toBe(false);
   expect(interlinkCredentialSchema.safeParse({ password: "p" }).success).toBe(false);
   expect(credentialFiles({ token: "t" })).toEqual({ token: "t" });
   expect(credentialFiles({ clientCertificate: "c", clientKey: "k", caCertificate: "a" })).toEqual({
@@ -188,10 +197,11 @@ test("the Node carries the nodeID label and interLink's taint plus the extra one
 });
 
 test("access: no wildcard, no cluster-admin, writes only to pods, its node's status and its lease", () => {
-  expect(virtualKubeletAccess({ projectedVolumes: false })).toEqual({
+  expect(virtualKubeletAccess("hpc-1", { projectedVolumes: false })).toEqual({
     cluster: [
-      { apiGroups: [""], resources: ["nodes"], verbs: ["get", "create"] },
-      { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get"], resourceNames: ["hpc-1"] },
+      { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"], resourceNames: ["hpc-1"] },
       { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "patch", "delete"] },
       { apiGroups: [""], resources: ["pods/status"], verbs: ["update", "patch"] },
       { apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["get", "list", "watch"] },
@@ -200,15 +210,17 @@ test("access: no wildcard, no cluster-admin, writes only to pods, its node's sta
     ],
     namespaced: {
       "kube-node-lease": [
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
         {
           apiGroups: ["coordination.k8s.io"],
           resources: ["leases"],
-          verbs: ["get", "create", "update"],
+          verbs: ["get", "update"],
+          resourceNames: ["hpc-1"],
         },
       ],
     },
   });
-  expect(virtualKubeletAccess({ projectedVolumes: true }).cluster).toContainEqual({
+  expect(virtualKubeletAccess("hpc-1", { projectedVolumes: true }).cluster).toContainEqual({
     apiGroups: [""],
     resources: ["serviceaccounts/token"],
     verbs: ["create"],
@@ -236,7 +248,20 @@ test("the pod: three containers in-cluster, the virtual kubelet alone for a remo
     { name: "CONFIGPATH", value: "/etc/interlink/vk/InterLinkConfig.yaml" },
     { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
   ]);
-  expect(w.volumes?.map((v) => v.name)).toEqual(["vk-config", "interlink-config", "plugin-config"]);
+  expect(w.volumes).toEqual([
+    { name: "vk-config", configMap: { name: "hpc-1-vk-config" } },
+    { name: "interlink-config", configMap: { name: "hpc-1-interlink-config" } },
+    { name: "plugin-config", secret: { secretName: "hpc-1-plugin-config" } },
+  ]);
+  // One virtual kubelet at a time, rolled when its config changes.
+  expect(w.strategy).toBe("Recreate");
+  expect(w.podAnnotations?.["aios.io/config-checksum"]).toMatch(/^[0-9a-f]{16}$/);
+  const changed = virtualNodeWorkload(
+    context({ ...inCluster, resources: { ...inCluster.resources, pods: 50 } }),
+  );
+  expect(changed.podAnnotations?.["aios.io/config-checksum"]).not.toBe(
+    w.podAnnotations?.["aios.io/config-checksum"],
+  );
   expect(w.containers[2].volumeMounts).toEqual([
     {
       name: "plugin-config",

@@ -65,7 +65,7 @@ describe("a cluster with an in-cluster and a remote virtual node", () => {
         "kubernetes:core/v1:Node virtual-nodes-hpc-a100-node",
         "kubernetes:core/v1:ConfigMap virtual-nodes-hpc-a100-vk-config",
         "kubernetes:core/v1:ConfigMap virtual-nodes-hpc-a100-interlink-config",
-        "kubernetes:core/v1:ConfigMap virtual-nodes-hpc-a100-plugin-config",
+        "kubernetes:core/v1:Secret virtual-nodes-hpc-a100-plugin-config",
         "kubernetes:apps/v1:Deployment virtual-nodes-hpc-a100-kubelet-deployment",
         "kubernetes:core/v1:Node virtual-nodes-cloud-h100-node",
         "kubernetes:core/v1:ConfigMap virtual-nodes-cloud-h100-vk-config",
