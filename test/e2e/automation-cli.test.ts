@@ -15,6 +15,7 @@ import { EXIT_CODES } from "../../automation/exit-codes";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { writeProjectFile, writeStackFile } from "../../scripts/pulumi/project-files";
 import {
+  descendantPids,
   enginePids,
   pulumi,
   runCli,
@@ -295,8 +296,17 @@ test("SIGKILL of the engine mid-up: the next up converges, nothing duplicated or
   await waitForOutput(run, /kubernetes:apps\/v1:Deployment .* creating/);
   const engines = enginePids(run.child.pid ?? -1);
   expect(engines).toHaveLength(1);
+  // An engine killed outright leaves its provider plugins running: the test ends them too.
+  const plugins = descendantPids(engines[0]);
   process.kill(engines[0], "SIGKILL");
   const killed = await run.done;
+  for (const pid of plugins) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
   expect(killed.code).toBe(EXIT_CODES.failed);
   expect(killed.summary?.stacks[0].error).toMatch(/the Pulumi engine stopped without reporting/);
   // What a killed engine leaves: its lock, and creates it never recorded as done.

@@ -90,13 +90,35 @@ export async function waitForOutput(run: RunningCli, pattern: RegExp): Promise<v
   }
 }
 
-/** Pids of the `pulumi` engine processes the CLI process started. */
-export function enginePids(cliPid: number): number[] {
+function processTable(): [number, number, string][] {
   return execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" })
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
-    .filter(([, ppid, comm]) => Number(ppid) === cliPid && comm === "pulumi")
-    .map(([pid]) => Number(pid));
+    .filter((f) => f.length >= 3)
+    .map(([pid, ppid, comm]) => [Number(pid), Number(ppid), comm]);
+}
+
+/** Pids of the `pulumi` engine processes the CLI process started. */
+export function enginePids(cliPid: number): number[] {
+  return processTable()
+    .filter(([, ppid, comm]) => ppid === cliPid && comm === "pulumi")
+    .map(([pid]) => pid);
+}
+
+/** Pids of every process below `pid` (an engine's provider plugins, …). */
+export function descendantPids(pid: number): number[] {
+  const table = processTable();
+  const out: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of table) {
+      if (ppid === parent) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 /** Runs the Pulumi CLI in `dir` on the file:// backend `backendDir` (input on stdin). */
