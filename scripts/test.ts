@@ -1,5 +1,6 @@
 /**
- * `npm test`: lint, format check, type check, then every jest project (unit, contract, e2e) in one run.
+ * `npm test`: lint, format check, type check, then each jest project (unit, contract, e2e) in a
+ * process of its own.
  * Ends with one plain line `N passed, N failed` taken from jest's --json results (failed counts
  * also each failed check and each suite that failed to run); exits non-zero when anything failed.
  */
@@ -44,15 +45,21 @@ interface JestJson {
   numTotalTests: number;
 }
 
-function main(): number {
-  const failedChecks = CHECKS.filter((step) => !runStep(step)).map((s) => s.name);
-  const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aios-jest-")), "results.json");
-  const jestOk = runStep({
-    name: "jest (unit, contract, e2e)",
+/** The jest projects, each run in a process of its own (see main). */
+const PROJECTS = ["unit", "contract", "e2e"] as const;
+
+/** Runs one jest project; its results, or zeros with one runtime error when it wrote none. */
+function runProject(project: string): { ok: boolean; summary: JestJson } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aios-jest-"));
+  const results = path.join(dir, "results.json");
+  const ok = runStep({
+    name: `jest ${project}`,
     cmd: bin("jest"),
     // --forceExit: processes the e2e tier starts (engines, providers) must not keep jest waiting
     // once every result is in.
     args: [
+      "--selectProjects",
+      project,
       "--runInBand",
       "--forceExit",
       "--json",
@@ -60,16 +67,29 @@ function main(): number {
       ...process.argv.slice(2),
     ],
   });
-  let summary: JestJson = {
-    numPassedTests: 0,
-    numFailedTests: 0,
-    numRuntimeErrorTestSuites: 0,
-    numTotalTests: 0,
-  };
-  if (fs.existsSync(results)) {
-    summary = JSON.parse(fs.readFileSync(results, "utf8")) as JestJson;
-  }
-  fs.rmSync(path.dirname(results), { recursive: true, force: true });
+  const summary: JestJson = fs.existsSync(results)
+    ? (JSON.parse(fs.readFileSync(results, "utf8")) as JestJson)
+    : { numPassedTests: 0, numFailedTests: 0, numRuntimeErrorTestSuites: 1, numTotalTests: 0 };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ok, summary };
+}
+
+function main(): number {
+  const failedChecks = CHECKS.filter((step) => !runStep(step)).map((s) => s.name);
+  // One jest process per project: a single run-in-band process over every tier grew past the
+  // machine's 24 GiB (the e2e tier runs Pulumi programs in-process) and was OOM-killed.
+  const runs = PROJECTS.map(runProject);
+  const summary = runs.reduce<JestJson>(
+    (sum, r) => ({
+      numPassedTests: sum.numPassedTests + r.summary.numPassedTests,
+      numFailedTests: sum.numFailedTests + r.summary.numFailedTests,
+      numRuntimeErrorTestSuites:
+        sum.numRuntimeErrorTestSuites + r.summary.numRuntimeErrorTestSuites,
+      numTotalTests: sum.numTotalTests + r.summary.numTotalTests,
+    }),
+    { numPassedTests: 0, numFailedTests: 0, numRuntimeErrorTestSuites: 0, numTotalTests: 0 },
+  );
+  const jestOk = runs.every((r) => r.ok);
   if (failedChecks.length > 0) {
     console.log(`[aios-infra] failed checks: ${failedChecks.join(", ")}`);
   }
