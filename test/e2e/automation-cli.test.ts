@@ -24,24 +24,11 @@ import {
   type CliRun,
 } from "../support/automation-cli";
 import { labelledObjects } from "../support/cluster-inventory";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
+import { finishingBlock, minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
 
-const finished = JSON.stringify({
-  status: "finish",
-  stage: "finish",
-  result: { server_url: "http://s:1" },
-});
-const BLOCK = {
-  id: "blk-cli",
-  name: "srv",
-  system: { kind: "none" },
-  initContainer: {
-    image: "registry.local/init:1.0.0",
-    podAnnotations: { "e2e.aios.io/termination-message": finished },
-  },
-};
+const BLOCK = finishingBlock("blk-cli");
 
 let plane: LocalControlPlane;
 let kc: k8s.KubeConfig;

@@ -13,7 +13,7 @@ import {
   nodePortServices,
 } from "../support/cluster-inventory";
 import { AiosDouble } from "../support/aios-double";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY, withGpu } from "../support/fixtures";
+import { minimalCluster, OFFLINE_GATEWAY, registeringNetwork, withGpu } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 
 const CLUSTER = withGpu(minimalCluster("e2e-cluster", [["gpu-1", "kwok-gpu-1"], ["cpu-1"]]), 0);
@@ -23,12 +23,7 @@ const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"];
 let network: AiosDouble;
 const config = (cluster: unknown, extra: Record<string, unknown> = {}) => ({
   "aios-infra:cluster": cluster,
-  "aios-infra:network": {
-    ...NETWORK,
-    parser_url: network.url,
-    cluster_controller_gateway_url: network.url,
-    cluster_db_url: network.url,
-  },
+  "aios-infra:network": registeringNetwork(network.url),
   "aios-infra:registration": { enabled: true },
   "aios-infra:gateway": OFFLINE_GATEWAY,
   ...extra,

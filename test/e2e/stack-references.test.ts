@@ -10,24 +10,11 @@ import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { labelledObjects } from "../support/cluster-inventory";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
+import { finishingBlock, minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
 
-const finished = JSON.stringify({
-  status: "finish",
-  stage: "finish",
-  result: { server_url: "http://s:1" },
-});
-const BLOCK = {
-  id: "blk-ref",
-  name: "srv",
-  system: { kind: "none" },
-  initContainer: {
-    image: "registry.local/init:1.0.0",
-    podAnnotations: { "e2e.aios.io/termination-message": finished },
-  },
-};
+const BLOCK = finishingBlock("blk-ref");
 
 let plane: LocalControlPlane;
 let secondPlane: LocalControlPlane;

@@ -17,7 +17,7 @@ import { LocalControlPlane } from "../../scripts/control-plane/local-control-pla
 import { AiosDouble } from "../support/aios-double";
 import { labelledObjects, nodePortServices } from "../support/cluster-inventory";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
-import { minimalCluster, NETWORK, OFFLINE_GATEWAY, withGpu } from "../support/fixtures";
+import { minimalCluster, OFFLINE_GATEWAY, registeringNetwork, withGpu } from "../support/fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -39,12 +39,7 @@ beforeAll(async () => {
         minimalCluster(CLUSTER_ID, [["node-1"], ["hpc-1"], ["remote-1"]]),
         1,
       ),
-      "aios-infra:network": {
-        ...NETWORK,
-        parser_url: network.url,
-        cluster_controller_gateway_url: network.url,
-        cluster_db_url: network.url,
-      },
+      "aios-infra:network": registeringNetwork(network.url),
       "aios-infra:registration": { enabled: true },
       "aios-infra:gateway": { ...OFFLINE_GATEWAY, enabled: false },
       "aios-infra:virtualNodes": [

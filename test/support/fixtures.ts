@@ -65,3 +65,22 @@ export function pinnedImages(keys: readonly string[], tag = "1.4.2"): Record<str
     keys.map((k) => [k, `registry.example/aios/${k.toLowerCase()}:${tag}`]),
   );
 }
+
+/** The test network with its Parser, gateway and cluster registry at `url` (the AIOS double). */
+export function registeringNetwork(url: string) {
+  return { ...NETWORK, parser_url: url, cluster_controller_gateway_url: url, cluster_db_url: url };
+}
+
+/** A block with no system whose init container finishes at once with a server URL (kwok). */
+export function finishingBlock(id: string) {
+  const finished = { status: "finish", stage: "finish", result: { server_url: "http://s:1" } };
+  return {
+    id,
+    name: "srv",
+    system: { kind: "none" },
+    initContainer: {
+      image: "registry.local/init:1.0.0",
+      podAnnotations: { "e2e.aios.io/termination-message": JSON.stringify(finished) },
+    },
+  };
+}
