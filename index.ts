@@ -3,7 +3,9 @@
  * components/. Run it with `npm start` (embedded local cluster) or `pulumi up` on a stack.
  *
  * A cluster stack brings one cluster to the AIOS state; a blocks-only stack (with
- * `aios-infra:clusterStack`) deploys third-party blocks onto the cluster of a cluster stack.
+ * `aios-infra:clusterStack`) deploys third-party blocks onto the cluster of a cluster stack; an
+ * operations stack (with `aios-infra:selfHealing`) has the Pulumi Kubernetes Operator keep a
+ * cluster stack in its desired state.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,24 +32,38 @@ import {
   type ResolvedNode,
   type StackConfig,
 } from "./components";
+import { clusterServiceSpecs } from "./components/cluster-service-specs";
 import { blockPlacements } from "./components/interlink/virtual-node-checks";
+import { virtualNodeWorkload } from "./components/interlink/virtual-node-specs";
+import {
+  selfHealingSecretsProblems,
+  type OperationsStackConfig,
+} from "./components/operations-stack-config";
+import { managedScope } from "./components/self-healing/managed-scope";
+import { PulumiOperator } from "./components/self-healing/pulumi-operator";
+import { readReconciledCluster } from "./components/self-healing/reconciled-cluster";
+import { ReconciledStack } from "./components/self-healing/reconciled-stack";
+import { selfHealingSecretsSchema } from "./components/self-healing/self-healing-settings";
 import type { InterlinkCredential } from "./components/interlink/virtual-node-settings";
 import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink/virtual-nodes";
 
 /** The Kubernetes provider of the stack's cluster. */
-function clusterProvider(clusterId: string): k8s.Provider {
+function clusterProvider(clusterId: string, inCluster = false): k8s.Provider {
   // With no kubeconfig in stack config the provider uses $KUBECONFIG (the embedded local cluster
-  // that `npm start` runs). The cluster identifier keeps a kubeconfig change from replacing
-  // every object as long as it is the same cluster.
+  // that `npm start` runs), or in a pod (the operator's workspace) the pod's ServiceAccount. The
+  // cluster identifier keeps a kubeconfig change from replacing every object as long as it is
+  // the same cluster.
   return new k8s.Provider("k8s", {
-    kubeconfig: new pulumi.Config(CONFIG_NAMESPACE).getSecret("kubeconfig"),
+    kubeconfig: inCluster ? undefined : new pulumi.Config(CONFIG_NAMESPACE).getSecret("kubeconfig"),
     clusterIdentifier: `aios-${clusterId}`,
     enableServerSideApply: true,
   });
 }
 
 function clusterStack(config: StackConfig): Record<string, unknown> {
-  const opts = { providers: [clusterProvider(config.clusterId)] };
+  const opts = {
+    providers: [clusterProvider(config.clusterId, config.clusterAccess === "in-cluster")],
+  };
   const namespaces = new AiosNamespaces("aios", { clusterId: config.clusterId }, opts);
   // Real nodes get their labels patched; virtual nodes are Node objects the stack creates.
   const nodes = new NodeLabels(
@@ -104,29 +120,26 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       })
     : undefined;
   // The cluster services: declared here, or created by the network's gateway.
-  const services =
-    config.infrastructure.mode === "declared"
-      ? new ClusterServices(
-          "services",
-          {
-            clusterId: config.clusterId,
-            settings: config.cluster.config,
-            network: config.network,
-            images: config.images,
-            nodePorts: config.nodePorts,
-            metricsStorage: config.metricsStorage,
-          },
-          { ...opts, dependsOn: [namespaces] },
-        )
-      : new DelegatedClusterInfra(
-          "delegated-infra",
-          {
-            endpoints,
-            clusterId: config.clusterId,
-            timeoutSeconds: config.infrastructure.timeoutSeconds,
-          },
-          { dependsOn: [namespaces, ...(registration === undefined ? [] : [registration])] },
-        );
+  const servicesArgs = {
+    clusterId: config.clusterId,
+    settings: config.cluster.config,
+    network: config.network,
+    images: config.images,
+    nodePorts: config.nodePorts,
+    metricsStorage: config.metricsStorage,
+  };
+  const declared = config.infrastructure.mode === "declared";
+  const services = declared
+    ? new ClusterServices("services", servicesArgs, { ...opts, dependsOn: [namespaces] })
+    : new DelegatedClusterInfra(
+        "delegated-infra",
+        {
+          endpoints,
+          clusterId: config.clusterId,
+          timeoutSeconds: config.infrastructure.timeoutSeconds,
+        },
+        { dependsOn: [namespaces, ...(registration === undefined ? [] : [registration])] },
+      );
   const blocks = new Blocks(
     "blocks",
     {
@@ -174,6 +187,19 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     // For blocks-only stacks that reference this one (plain URLs, no secrets).
     network: config.network,
     urlMap,
+    // For the operations stack that has the operator reconcile this one.
+    managedScope: managedScope({
+      clusterId: config.clusterId,
+      gateway: config.gateway.enabled,
+      addons: config.addons,
+      blocks: config.blocks,
+      nodes: config.nodes.filter((n) => !n.virtual).map((n) => n.kubernetesNodeName),
+      virtualNodes: config.nodes.filter((n) => n.virtual).map((n) => n.kubernetesNodeName),
+      workloads: [
+        ...(declared ? clusterServiceSpecs(servicesArgs) : []),
+        ...virtualNodeEntries(config).map((e) => virtualNodeWorkload(e.context)),
+      ],
+    }),
   };
 }
 
@@ -230,10 +256,70 @@ async function blocksOnlyStack(config: BlocksStackConfig): Promise<Record<string
   };
 }
 
+/** An operations stack: the operator, and the Stack that has it reconcile a cluster stack. */
+async function operationsStack(config: OperationsStackConfig): Promise<Record<string, unknown>> {
+  const target = config.selfHealing.stack;
+  const ref = new pulumi.StackReference("reconciled-stack", { name: target });
+  let cluster;
+  try {
+    cluster = await readReconciledCluster(ref, target);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      await pulumi.log.error(e.message);
+      return {};
+    }
+    throw e;
+  }
+  const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
+  const { environmentNames, hasGitToken } = selfHealingSecretsProblems(
+    stackConfig.requireObject("selfHealingSecrets"),
+  );
+  const opts = { providers: [clusterProvider(cluster.clusterId)] };
+  const operator = config.operator.install
+    ? new PulumiOperator(
+        "operator",
+        { clusterId: cluster.clusterId, settings: config.operator, projectDir: __dirname },
+        opts,
+      )
+    : undefined;
+  const reconciled = new ReconciledStack(
+    "self-healing",
+    {
+      context: {
+        clusterId: cluster.clusterId,
+        settings: config.selfHealing,
+        scope: cluster.scope,
+        environmentNames,
+        hasGitToken,
+      },
+      secrets: stackConfig
+        .requireSecretObject<unknown>("selfHealingSecrets")
+        .apply((raw) => selfHealingSecretsSchema.parse(raw)),
+      ...(operator === undefined ? {} : { operator: operator.resources }),
+    },
+    opts,
+  );
+  return {
+    clusterId: cluster.clusterId,
+    environment: config.environment,
+    reconciledStack: target,
+    operatorNamespace: operator?.namespace ?? null,
+    stackResource: reconciled.stackResource,
+    serviceAccount: reconciled.serviceAccount,
+  };
+}
+
 export = async (): Promise<Record<string, unknown>> => {
   const config = await loadStackConfigOrReport();
   if (config === undefined) {
     return {};
   }
-  return config.kind === "cluster" ? clusterStack(config) : blocksOnlyStack(config);
+  switch (config.kind) {
+    case "cluster":
+      return clusterStack(config);
+    case "blocks":
+      return blocksOnlyStack(config);
+    case "operations":
+      return operationsStack(config);
+  }
 };

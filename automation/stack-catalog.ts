@@ -1,8 +1,10 @@
 /**
  * The stacks a project directory declares (its `Pulumi.<stack>.yaml` files) and how they depend on
  * each other: a cluster stack on the stack named by `aios-infra:networkStack`, a blocks-only stack
- * on the one named by `aios-infra:clusterStack`. Roles follow from those references: a stack other
- * stacks take the network from is the network's, a stack with `clusterStack` is a blocks stack.
+ * on the one named by `aios-infra:clusterStack`, an operations stack on the one its
+ * `aios-infra:selfHealing.stack` reconciles. Roles follow from those references: a stack other
+ * stacks take the network from is the network's, a stack with `clusterStack` is a blocks stack, a
+ * stack with `selfHealing` an operations stack.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +15,7 @@ import { readStackFile } from "../scripts/pulumi/project-files";
 export const PROJECT_NAME = "aios-infra";
 
 /** What a stack is for, which decides its place in the run order. */
-export type StackRole = "network" | "cluster" | "blocks";
+export type StackRole = "network" | "cluster" | "blocks" | "operations";
 
 /** One stack of the catalog. */
 export interface StackEntry {
@@ -52,8 +54,10 @@ export function buildCatalog(
   configs: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
 ): StackEntry[] {
   const names = Object.keys(configs).sort();
+  const reconciled = (config: Readonly<Record<string, unknown>>): unknown =>
+    (config[key("selfHealing")] as { stack?: unknown } | undefined)?.stack;
   const deps = (config: Readonly<Record<string, unknown>>) =>
-    [config[key("networkStack")], config[key("clusterStack")]]
+    [config[key("networkStack")], config[key("clusterStack")], reconciled(config)]
       .map(referencedStackName)
       .filter((n): n is string => n !== undefined);
   const networkProviders = new Set(
@@ -67,16 +71,20 @@ export function buildCatalog(
   };
   return names.map((name) => {
     const config = configs[name];
-    const clusterStack = referencedStackName(config[key("clusterStack")]);
+    const operations = config[key("selfHealing")] !== undefined;
+    const clusterStack = referencedStackName(
+      operations ? reconciled(config) : config[key("clusterStack")],
+    );
     const environment = config[key("environment")];
-    const role: StackRole =
-      clusterStack !== undefined || config[key("clusterStack")] !== undefined
+    const role: StackRole = operations
+      ? "operations"
+      : clusterStack !== undefined || config[key("clusterStack")] !== undefined
         ? "blocks"
         : networkProviders.has(name)
           ? "network"
           : "cluster";
     const clusterId =
-      role === "blocks"
+      role === "blocks" || role === "operations"
         ? clusterStack === undefined || configs[clusterStack] === undefined
           ? undefined
           : ownClusterId(configs[clusterStack])

@@ -14,6 +14,11 @@ import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-setting
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
 import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";
+import {
+  parseOperationsStackConfig,
+  selfHealingSecretsProblems,
+  type OperationsStackConfig,
+} from "./operations-stack-config";
 import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
 import { CLUSTER_IMAGE_KEYS, imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
@@ -52,12 +57,16 @@ export const CONFIG_KEYS = [
   "networkStack",
   "clusterStack",
   "virtualNodes",
+  "clusterAccess",
+  "operator",
+  "selfHealing",
   "kubeconfig",
   "interlinkCredentials",
+  "selfHealingSecrets",
 ] as const;
 
 /** Keys holding secrets: read as secrets, never parsed into the plain configuration. */
-const SECRET_KEYS: readonly string[] = ["kubeconfig", "interlinkCredentials"];
+const SECRET_KEYS: readonly string[] = ["kubeconfig", "interlinkCredentials", "selfHealingSecrets"];
 
 /** The config keys read as values (all but the secrets). */
 const VALUE_KEYS = CONFIG_KEYS.filter((k) => !SECRET_KEYS.includes(k));
@@ -81,6 +90,12 @@ export const nodePortsSchema = z
 export const stackConfigSchema = z.strictObject({
   /** Deployment environment. @default "dev" */
   environment: z.enum(ENVIRONMENTS).default("dev"),
+  /**
+   * How the stack reaches its cluster: `aios-infra:kubeconfig` (or $KUBECONFIG in dev), or the
+   * identity of the pod it runs in (`in-cluster`: the Pulumi Kubernetes Operator's workspace,
+   * which sets it). @default "kubeconfig"
+   */
+  clusterAccess: z.enum(["kubeconfig", "in-cluster"]).default("kubeconfig"),
   /** The AIOS cluster document. */
   cluster: clusterDocumentSchema,
   /** NodePort range and overrides. @default - upstream's ports in 30000-32767 */
@@ -152,6 +167,8 @@ export interface ResolvedNode {
 export interface StackConfig {
   readonly kind: "cluster";
   readonly environment: (typeof ENVIRONMENTS)[number];
+  /** Through `aios-infra:kubeconfig`, or the identity of the pod the program runs in. */
+  readonly clusterAccess: "kubeconfig" | "in-cluster";
   readonly clusterId: string;
   /** The cluster document, aggregates computed. */
   readonly cluster: ClusterDocument;
@@ -322,6 +339,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   return {
     kind: "cluster",
     environment,
+    clusterAccess: parsed.data.clusterAccess,
     clusterId: cluster.id,
     cluster,
     nodes: cluster.nodes.nodeData.map((n) => ({
@@ -348,7 +366,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
 }
 
 /** The configuration of either kind of stack. */
-export type ProgramConfig = StackConfig | BlocksStackConfig;
+export type ProgramConfig = StackConfig | BlocksStackConfig | OperationsStackConfig;
 
 /**
  * Reads the raw values of this stack's config namespace and parses them: a cluster stack, or a
@@ -371,6 +389,12 @@ export function loadStackConfig(
     .filter((k) => k.startsWith(prefix))
     .map((k) => k.slice(prefix.length));
   const unknownKeys = keys.filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  if (raw.selfHealing !== undefined) {
+    return parseOperationsStackConfig(raw, [...unknownKeys, ...keys], {
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+    });
+  }
   return raw.clusterStack === undefined
     ? parseStackConfig(raw, unknownKeys)
     : parseBlocksStackConfig(raw, [...unknownKeys, ...Object.keys(raw)]);
@@ -386,7 +410,17 @@ export async function loadStackConfigOrReport(
 ): Promise<ProgramConfig | undefined> {
   try {
     const parsed = loadStackConfig(config, await resolveReferences(config));
-    requireKubeconfigOutsideDev(parsed.environment, config.get("kubeconfig") !== undefined);
+    requireKubeconfigOutsideDev(
+      parsed.environment,
+      config.get("kubeconfig") !== undefined ||
+        (parsed.kind === "cluster" && parsed.clusterAccess === "in-cluster"),
+    );
+    if (parsed.kind === "operations") {
+      const { problems } = selfHealingSecretsProblems(readRaw(config, "selfHealingSecrets"));
+      if (problems.length > 0) {
+        throw new ConfigError(problems);
+      }
+    }
     if (parsed.kind === "cluster") {
       const problems = credentialProblems(
         parsed.virtualNodes,

@@ -77,6 +77,14 @@ export interface WorkloadArgs {
 }
 
 /** A workload, its identity and its Services. */
+/**
+ * The name of a workload's ClusterRole and ClusterRoleBinding. Cluster-scoped names carry the
+ * cluster id: several AIOS stacks may share a cluster.
+ */
+export function clusterRoleName(clusterId: string, workloadName: string): string {
+  return `aios:${clusterId}:${workloadName}`;
+}
+
 export class Workload extends pulumi.ComponentResource {
   /** The workload's object name. */
   public readonly workloadName: pulumi.Output<string>;
@@ -228,8 +236,7 @@ export class Workload extends pulumi.ComponentResource {
     }
     const clusterRules = args.access?.cluster ?? [];
     if (clusterRules.length > 0) {
-      // Cluster-scoped names carry the cluster id: several AIOS stacks may share a cluster.
-      const clusterName = `aios:${args.clusterId}:${args.name}`;
+      const clusterName = clusterRoleName(args.clusterId, args.name);
       const role = new k8s.rbac.v1.ClusterRole(
         `${name}-clusterrole`,
         { metadata: metadata(clusterName), rules: [...clusterRules] },

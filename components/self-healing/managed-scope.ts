@@ -1,0 +1,120 @@
+/**
+ * What a cluster stack manages on its cluster, as data: the namespaces it creates objects in, the
+ * nodes it labels or creates, and the names of the cluster-scoped RBAC objects it owns. A cluster
+ * stack exports it (`managedScope`); the operations stack reads it to grant the Pulumi Kubernetes
+ * Operator's workspace exactly that, and no more.
+ */
+import { z } from "zod";
+import { ADDON_NAMESPACES } from "../addons/addon-endpoints";
+import type { AddonsSettings } from "../addons/addon-settings";
+import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "../blocks/block-settings";
+import { GATEWAY_NAMESPACE } from "../gateway-specs";
+import { INTERLINK_NAMESPACE } from "../interlink/virtual-node-specs";
+import { AIOS_NAMESPACES } from "../namespaces";
+import { clusterRoleName, type WorkloadArgs } from "../workload";
+
+const ruleSchema = z.strictObject({
+  apiGroups: z.array(z.string()),
+  resources: z.array(z.string()),
+  verbs: z.array(z.string()),
+  resourceNames: z.array(z.string()).optional(),
+});
+
+/** `managedScope`, as exported by a cluster stack and read back by an operations stack. */
+export const managedScopeSchema = z.strictObject({
+  /** Namespaces the stack creates and fills. */
+  namespaces: z.array(z.string().min(1)),
+  /**
+   * Namespaces it does not own but creates Roles in (the virtual kubelet's node leases): the
+   * Roles' names and the rules they grant.
+   */
+  foreignRoles: z.record(
+    z.string().min(1),
+    z.strictObject({ names: z.array(z.string().min(1)), rules: z.array(ruleSchema) }),
+  ),
+  /** Nodes it labels (real) or creates (virtual), by Kubernetes node name. */
+  nodes: z.array(z.string().min(1)),
+  /** Virtual nodes among them: the stack creates and deletes these Node objects. */
+  virtualNodes: z.array(z.string().min(1)),
+  /** Names of its ClusterRoles and ClusterRoleBindings (one name per pair). */
+  clusterRoles: z.array(z.string().min(1)),
+  /** The rules those ClusterRoles grant (the workspace must hold them to grant them). */
+  clusterRules: z.array(ruleSchema),
+});
+export type ManagedScope = z.infer<typeof managedScopeSchema>;
+
+/** What a cluster stack's scope is computed from. */
+export interface ManagedScopeInputs {
+  readonly clusterId: string;
+  /** Whether the gateway (namespace `ambassador`) is installed. */
+  readonly gateway: boolean;
+  readonly addons: AddonsSettings;
+  readonly blocks: readonly BlockSettings[];
+  /** Node names of real nodes (labelled by the stack). */
+  readonly nodes: readonly string[];
+  /** Node names of interLink virtual nodes (created by the stack). */
+  readonly virtualNodes: readonly string[];
+  /** Every workload the stack declares (their cluster-scoped access becomes ClusterRoles). */
+  readonly workloads: readonly Pick<WorkloadArgs, "name" | "access">[];
+}
+
+/** Namespaces of each add-on. */
+const ADDON_SCOPE: Readonly<Record<keyof AddonsSettings, readonly string[]>> = {
+  containerRegistry: [ADDON_NAMESPACES.containerRegistry],
+  assetsRegistry: [ADDON_NAMESPACES.assetsDb, ADDON_NAMESPACES.objectStore],
+  inferenceServer: [ADDON_NAMESPACES.inferenceServer],
+  policyExecutor: [ADDON_NAMESPACES.policyExecutor, ADDON_NAMESPACES.policyJobs],
+  modelSplitter: [ADDON_NAMESPACES.modelSplitter],
+};
+
+/** The scope of a cluster stack with these parts. Sorted, without duplicates. */
+export function managedScope(inputs: ManagedScopeInputs): ManagedScope {
+  const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+  const addonNamespaces = (Object.keys(ADDON_SCOPE) as (keyof AddonsSettings)[])
+    .filter((k) => inputs.addons[k] !== undefined)
+    .flatMap((k) => ADDON_SCOPE[k]);
+  const clusterWorkloads = inputs.workloads.filter((w) => (w.access?.cluster ?? []).length > 0);
+  const namespaces = sorted([
+    ...AIOS_NAMESPACES,
+    DEFAULT_BLOCK_NAMESPACE,
+    ...(inputs.gateway ? [GATEWAY_NAMESPACE] : []),
+    ...(inputs.virtualNodes.length > 0 ? [INTERLINK_NAMESPACE] : []),
+    ...addonNamespaces,
+    ...inputs.blocks.map((b) => b.namespace),
+  ]);
+  const foreignRoles: Record<string, { names: string[]; rules: Rule[] }> = {};
+  for (const w of inputs.workloads) {
+    for (const [ns, rules] of Object.entries(w.access?.namespaced ?? {})) {
+      if (!namespaces.includes(ns) && rules.length > 0) {
+        const entry = (foreignRoles[ns] ??= { names: [], rules: [] });
+        entry.names = sorted([...entry.names, w.name]);
+        entry.rules = uniqueRules([...entry.rules, ...rules]);
+      }
+    }
+  }
+  return {
+    namespaces,
+    foreignRoles,
+    nodes: sorted([...inputs.nodes, ...inputs.virtualNodes]),
+    virtualNodes: sorted(inputs.virtualNodes),
+    clusterRoles: sorted(clusterWorkloads.map((w) => clusterRoleName(inputs.clusterId, w.name))),
+    clusterRules: uniqueRules(clusterWorkloads.flatMap((w) => w.access?.cluster ?? [])),
+  };
+}
+
+type Rule = ManagedScope["clusterRules"][number];
+
+/** Rules without repeats (same groups, resources, verbs and names), in first-seen order. */
+function uniqueRules(rules: readonly unknown[]): Rule[] {
+  const seen = new Map<string, Rule>();
+  for (const r of rules as Rule[]) {
+    const rule: Rule = {
+      apiGroups: [...r.apiGroups],
+      resources: [...r.resources],
+      verbs: [...r.verbs],
+      ...(r.resourceNames === undefined ? {} : { resourceNames: [...r.resourceNames] }),
+    };
+    seen.set(JSON.stringify(rule), rule);
+  }
+  return [...seen.values()];
+}
