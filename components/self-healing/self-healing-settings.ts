@@ -121,9 +121,10 @@ export const selfHealingSettingsSchema = z.strictObject({
     .refine(
       (v) => {
         const ref = parseImageRef(v);
-        return ref !== undefined && isPinned(ref);
+        // `latest-nonroot` moves like `latest`.
+        return ref !== undefined && isPinned(ref) && !(ref.tag ?? "").startsWith("latest");
       },
-      { error: "must be an image reference pinned to a version tag or a digest" },
+      { error: "must be an image reference pinned to a version tag (not latest*) or a digest" },
     )
     .default(DEFAULT_WORKSPACE_IMAGE),
   /** How long finished runs (Update objects and their output Secrets) are kept. @default "6h" */

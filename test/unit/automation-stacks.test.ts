@@ -155,3 +155,23 @@ test("a reference cycle is refused, naming the stacks", () => {
     "stack references form a cycle among a, b (aios-infra:networkStack / aios-infra:clusterStack)",
   );
 });
+
+test("an operations stack runs after the cluster stack it reconciles, on that cluster", () => {
+  const catalog = buildCatalog({
+    "eu-1": cluster("eu-1"),
+    "eu-1-ops": {
+      "aios-infra:selfHealing": { stack: "organization/aios-infra/eu-1" },
+      "aios-infra:kubeconfig": "k",
+    },
+  });
+  expect(catalog[1]).toEqual({
+    name: "eu-1-ops",
+    environment: "dev",
+    clusterId: "eu-1",
+    role: "operations",
+    dependsOn: ["eu-1"],
+    hasKubeconfig: true,
+  });
+  expect(waves(runGraph(catalog, false))).toEqual([["eu-1"], ["eu-1-ops"]]);
+  expect(waves(runGraph(catalog, true))).toEqual([["eu-1-ops"], ["eu-1"]]);
+});
