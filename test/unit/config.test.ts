@@ -86,7 +86,7 @@ describe("parseStackConfig", () => {
 
   test("fails on misspelt settings, inside the document and in the namespace", () => {
     expect(problems({ cluster: { ...valid.cluster, regoinId: "eu" } }, ["kubeconfg"])).toEqual([
-      "aios-infra:kubeconfg: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, network, gateway, metricsStorage, blocks, addons, registration, infrastructure, networkStack, clusterStack, virtualNodes, kubeconfig, interlinkCredentials (received a value)",
+      "aios-infra:kubeconfg: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, network, gateway, metricsStorage, blocks, addons, registration, infrastructure, networkStack, clusterStack, virtualNodes, clusterAccess, operator, selfHealing, kubeconfig, interlinkCredentials, selfHealingSecrets (received a value)",
       'aios-infra:cluster.regoinId: is not a known setting; remove it or check its spelling (received "eu")',
     ]);
   });

@@ -143,6 +143,8 @@ describe("the default stack", () => {
       addons: {},
       virtualNodes: {},
       network: NETWORK,
+      // Exactly in operations-stack.test.ts.
+      managedScope: expect.objectContaining({ nodes: ["cpu-1", "host-1"], virtualNodes: [] }),
       workloads: {
         "metrics-db": "cluster-metrics",
         "metrics-writer": "metrics-writer",
