@@ -5,7 +5,8 @@ import {
   parseOperationsStackConfig,
   selfHealingSecretsProblems,
 } from "../../components/operations-stack-config";
-import { minimalCluster } from "../support/fixtures";
+import { CLUSTER_IMAGE_KEYS } from "../../components/images";
+import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";
 
@@ -229,4 +230,29 @@ test("a cluster stack exports the scope the operator's workspace gets", async ()
     ],
     clusterRules: [nodeReads, { ...nodeReads, verbs: ["get", "list", "watch", "patch"] }],
   });
+});
+
+test("in-cluster access: the provider ignores the stack file's kubeconfig, and production needs none", async () => {
+  await runProgram(registrations, {
+    "aios-infra:cluster": minimalCluster("edge", [["node-1"]]),
+    "aios-infra:gateway": { enabled: false },
+    "aios-infra:environment": "production",
+    "aios-infra:images": pinnedImages(CLUSTER_IMAGE_KEYS),
+    "aios-infra:clusterAccess": "in-cluster",
+  });
+  const provider = registrations.find((r) => r.type === "pulumi:providers:kubernetes");
+  expect(provider?.inputs).toEqual({
+    clusterIdentifier: "aios-edge",
+    enableServerSideApply: "true",
+  });
+  expect(registrations.filter((r) => r.type === "kubernetes:apps/v1:Deployment")).not.toEqual([]);
+
+  await runProgram(registrations, {
+    "aios-infra:cluster": minimalCluster("edge", [["node-1"]]),
+    "aios-infra:gateway": { enabled: false },
+    "aios-infra:clusterAccess": "in-cluster",
+    "aios-infra:kubeconfig": "apiVersion: v1\nkind: Config\n",
+  });
+  const inCluster = registrations.find((r) => r.type === "pulumi:providers:kubernetes");
+  expect(inCluster?.inputs).not.toHaveProperty("kubeconfig");
 });
