@@ -149,11 +149,9 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       projectDir: __dirname,
       ownsDefaultNamespace: true,
       placements: blockPlacements(config.cluster, config.blocks, config.virtualNodes),
+      after: [namespaces, services, ...(virtualNodes === undefined ? [] : [virtualNodes])],
     },
-    {
-      ...opts,
-      dependsOn: [namespaces, services, ...(virtualNodes === undefined ? [] : [virtualNodes])],
-    },
+    opts,
   );
   const addons =
     enabledAddons(config.addons).length === 0

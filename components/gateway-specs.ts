@@ -15,6 +15,7 @@ import {
   SERVICE_NAMESPACES,
 } from "./service-endpoints";
 import { GATEWAY_PREFIXES } from "./url-map";
+import { SERVICE_ANNOTATIONS } from "./workload-specs";
 
 /** The gateway's namespace and Helm release name. */
 export const GATEWAY_NAMESPACE = "ambassador";
@@ -104,6 +105,18 @@ export function withChartObjectLabels(
     instance: GATEWAY_RELEASE,
   });
   return { ...props, metadata: { ...metadata, labels: { ...ours, ...metadata.labels } } };
+}
+
+/**
+ * A chart Service's properties with {@link SERVICE_ANNOTATIONS} added (the chart's own annotations
+ * win): the gateway's Deployment is awaited, so the Service's 10 s endpoint "settle" is not.
+ */
+export function withServiceAwaitSkipped(props: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (props.metadata ?? {}) as { annotations?: Record<string, string> };
+  return {
+    ...props,
+    metadata: { ...metadata, annotations: { ...SERVICE_ANNOTATIONS, ...metadata.annotations } },
+  };
 }
 
 /** One gateway route. */

@@ -15,6 +15,7 @@ import {
   isLabelledKind,
   mappingSpec,
   withChartObjectLabels,
+  withServiceAwaitSkipped,
   type GatewayRoute,
 } from "./gateway-specs";
 import type { GatewaySettings } from "./gateway-settings";
@@ -71,7 +72,10 @@ export class Gateway extends pulumi.ComponentResource {
           (t) =>
             isLabelledKind(t.type)
               ? {
-                  props: withChartObjectLabels(t.props, args.clusterId),
+                  props:
+                    t.type === "kubernetes:core/v1:Service"
+                      ? withServiceAwaitSkipped(withChartObjectLabels(t.props, args.clusterId))
+                      : withChartObjectLabels(t.props, args.clusterId),
                   opts: t.opts,
                 }
               : undefined,

@@ -179,6 +179,17 @@ export interface ServicePortArgs {
 }
 
 /**
+ * Annotations of a workload's Services. The provider's Service await sleeps 10 s after every
+ * change to the Service's Endpoints "to let them settle" (pulumi-kubernetes 4.25,
+ * provider/pkg/await/service.go), which made each `pulumi up` 10 s slower than the rollout it
+ * follows. The workload itself is awaited (its pods are ready, so its endpoints are), so the
+ * Service's own await adds nothing but the sleep.
+ */
+export const SERVICE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "pulumi.com/skipAwait": "true",
+};
+
+/**
  * Builds the Service spec: NodePort when its ports have planned NodePorts, else ClusterIP. Mixing
  * is refused: in a NodePort Service every port gets a NodePort, so an internal port (a redis)
  * would be exposed on a random one — upstream's metrics-writer bug. Put it in its own Service.

@@ -10,6 +10,7 @@ import { recommendedLabels } from "./labels";
 import {
   buildPodTemplate,
   buildServiceSpec,
+  SERVICE_ANNOTATIONS,
   selectorLabels,
   type PodTemplateArgs,
   type ServicePortArgs,
@@ -184,7 +185,7 @@ export class Workload extends pulumi.ComponentResource {
         new k8s.core.v1.Service(
           `${name}-svc-${svc.name}`,
           {
-            metadata: metadata(svc.name, args.namespace),
+            metadata: { ...metadata(svc.name, args.namespace), annotations: SERVICE_ANNOTATIONS },
             spec: buildServiceSpec(labels, svc.ports, svc.headless),
           },
           child,

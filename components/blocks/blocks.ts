@@ -27,6 +27,11 @@ export interface BlocksArgs {
   readonly ownsDefaultNamespace?: boolean;
   /** Where offloaded blocks' pods go (interLink virtual nodes), by block id. @default {} */
   readonly placements?: Readonly<Record<string, Placement>>;
+  /**
+   * What the blocks wait for (the cluster's services, its namespaces); their namespaces do not,
+   * so that they are created and deleted alongside the rest of the cluster. @default []
+   */
+  readonly after?: readonly pulumi.Resource[];
 }
 
 /** What a stack exports per block. */
@@ -77,7 +82,7 @@ export class Blocks extends pulumi.ComponentResource {
             ? {}
             : { placement: args.placements[block.id] }),
         },
-        { parent: this, dependsOn: namespaces },
+        { parent: this, dependsOn: [...namespaces, ...(args.after ?? [])] },
       );
       byId[block.id] = { urls: b.urls, initStatus: b.initStatus };
     }

@@ -87,6 +87,7 @@ export const virtualNodeSettingsSchema = z.strictObject({
         .array(
           z.strictObject({
             resourceType: z.enum(ACCELERATOR_TYPES),
+            /** The GPU model; written as a label value (characters outside [A-Za-z0-9._-] become "-"). */
             model: z.string().optional(),
             available: z.int().min(0),
           }),

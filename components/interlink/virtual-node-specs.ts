@@ -126,6 +126,20 @@ export function virtualNodeObject(ctx: VirtualNodeContext, nodeId: string) {
   };
 }
 
+/**
+ * A GPU model as a label value: the virtual kubelet labels its Node `nvidia-gpu-type=<Model>`,
+ * and a model with a space ("NVIDIA L4") makes the Node invalid — the virtual kubelet exits.
+ * Characters outside `[A-Za-z0-9._-]` become `-`; at most 63 characters, alphanumeric at both
+ * ends; undefined when nothing is left.
+ */
+export function gpuModelLabel(model: string): string | undefined {
+  const value = model
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+  return value === "" ? undefined : value;
+}
+
 /** The resources the node advertises: the settings, else the document node's. */
 export function advertisedResources(ctx: VirtualNodeContext) {
   const r = ctx.settings.resources;
@@ -145,11 +159,14 @@ export function advertisedResources(ctx: VirtualNodeContext) {
     CPU: r.cpu ?? String(Math.max(d.vcpus, 1)),
     Memory: r.memory ?? `${Math.max(d.memoryMB, 1)}Mi`,
     Pods: String(r.pods),
-    Accelerators: accelerators.map((a) => ({
-      ResourceType: a.resourceType,
-      ...(a.model === undefined ? {} : { Model: a.model }),
-      Available: a.available,
-    })),
+    Accelerators: accelerators.map((a) => {
+      const model = a.model === undefined ? undefined : gpuModelLabel(a.model);
+      return {
+        ResourceType: a.resourceType,
+        ...(model === undefined ? {} : { Model: model }),
+        Available: a.available,
+      };
+    }),
   };
 }
 

@@ -117,7 +117,7 @@ test("up creates the virtual nodes, their config, credential and virtual kubelet
     DisableCSR: true,
     NodeLabels: ["nodeID=hpc-1"],
     Resources: {
-      Accelerators: [{ ResourceType: "nvidia.com/gpu", Model: "NVIDIA L4", Available: 1 }],
+      Accelerators: [{ ResourceType: "nvidia.com/gpu", Model: "NVIDIA-L4", Available: 1 }],
     },
   });
   const secret = await core.readNamespacedSecret({

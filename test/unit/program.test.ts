@@ -94,6 +94,16 @@ describe("the default stack", () => {
     outputs = await runProgram({ "aios-infra:cluster": CLUSTER });
   });
 
+  test("Services skip the provider's endpoint await (10 s each); their workloads are awaited", () => {
+    const services = registrations.filter((r) => r.type === "kubernetes:core/v1:Service");
+    expect(services.length).toBeGreaterThan(3);
+    for (const service of services) {
+      expect((service.inputs.metadata as any).annotations).toEqual({
+        "pulumi.com/skipAwait": "true",
+      });
+    }
+  });
+
   test("registers exactly the provider, namespaces, node patches, gateway and cluster services", () => {
     expect(registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [

@@ -2,6 +2,7 @@
  * interLink virtual nodes: settings with their defaults and refusals, and the exact objects —
  * config files (the keys the 0.6.2 binaries read), access, pod and placement.
  */
+import fc from "fast-check";
 import {
   interlinkCredentialSchema,
   INTERLINK_IMAGES,
@@ -9,6 +10,7 @@ import {
   type VirtualNodeSettings,
 } from "../../components/interlink/virtual-node-settings";
 import {
+  gpuModelLabel,
   interlinkConfig,
   virtualKubeletAccess,
   virtualKubeletConfig,
@@ -120,7 +122,7 @@ test("in-cluster: the virtual kubelet calls interLink on loopback, which calls t
       CPU: "64",
       Memory: "262144Mi",
       Pods: "110",
-      Accelerators: [{ ResourceType: "nvidia.com/gpu", Model: "NVIDIA A100", Available: 4 }],
+      Accelerators: [{ ResourceType: "nvidia.com/gpu", Model: "NVIDIA-A100", Available: 4 }],
     },
     NodeLabels: ["nodeID=hpc-1"],
     NodeTaints: [],
@@ -277,4 +279,18 @@ test("the pod: three containers in-cluster, the virtual kubelet alone for a remo
     { name: "vk-config", configMap: { name: "hpc-2-vk-config" } },
     { name: "credentials", secret: { secretName: "hpc-2-credentials" } },
   ]);
+});
+
+test("GPU models become label values: the virtual kubelet labels its Node with the model", () => {
+  // Measured with the real virtual kubelet 0.6.2: "NVIDIA L4" made its Node invalid and it exited.
+  expect(gpuModelLabel("NVIDIA L4")).toBe("NVIDIA-L4");
+  expect(gpuModelLabel("  Tesla V100 (SXM2) 32GB ")).toBe("Tesla-V100-SXM2-32GB");
+  expect(gpuModelLabel("A".repeat(70))).toBe("A".repeat(63));
+  expect(gpuModelLabel("(?)")).toBeUndefined();
+  fc.assert(
+    fc.property(fc.string(), (model) => {
+      const label = gpuModelLabel(model);
+      return label === undefined || /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(label);
+    }),
+  );
 });

@@ -1,4 +1,5 @@
 /** Workload spec builders: probes, resources, named ports, selectors and safe Services. */
+import { withServiceAwaitSkipped } from "../../components/gateway-specs";
 import { buildContainer, buildServiceSpec, selectorLabels } from "../../components/workload-specs";
 import { recommendedLabels } from "../../components/labels";
 
@@ -93,4 +94,22 @@ test("fails if an internal port would ride along on a NodePort Service (random N
   ).toThrow(
     "Service ports redis have no planned NodePort but share a NodePort Service, which would expose them on random NodePorts; give them their own ClusterIP Service",
   );
+});
+
+test("a gateway chart's Service gets the await skip; the chart's own annotations win", () => {
+  expect(
+    withServiceAwaitSkipped({
+      kind: "Service",
+      metadata: { name: "ambassador", annotations: { "a.example/x": "1" } },
+    }),
+  ).toEqual({
+    kind: "Service",
+    metadata: {
+      name: "ambassador",
+      annotations: { "pulumi.com/skipAwait": "true", "a.example/x": "1" },
+    },
+  });
+  expect(
+    withServiceAwaitSkipped({ metadata: { annotations: { "pulumi.com/skipAwait": "false" } } }),
+  ).toEqual({ metadata: { annotations: { "pulumi.com/skipAwait": "false" } } });
 });
