@@ -43,6 +43,7 @@ import { managedScope } from "./components/self-healing/managed-scope";
 import { PulumiOperator } from "./components/self-healing/pulumi-operator";
 import { readReconciledCluster } from "./components/self-healing/reconciled-cluster";
 import { ReconciledStack } from "./components/self-healing/reconciled-stack";
+import { useFastStackProbes } from "./components/stack-probes";
 import { selfHealingSecretsSchema } from "./components/self-healing/self-healing-settings";
 import type { InterlinkCredential } from "./components/interlink/virtual-node-settings";
 import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink/virtual-nodes";
@@ -308,6 +309,7 @@ async function operationsStack(config: OperationsStackConfig): Promise<Record<st
 }
 
 export = async (): Promise<Record<string, unknown>> => {
+  useFastStackProbes();
   const config = await loadStackConfigOrReport();
   if (config === undefined) {
     return {};
