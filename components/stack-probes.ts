@@ -16,7 +16,9 @@ type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
 /** V8's own rendering of a stack trace. */
 export function plainStackTrace(error: Error, frames: readonly NodeJS.CallSite[]): string {
   const head = error.message === "" ? error.name : `${error.name}: ${error.message}`;
-  return [head, ...frames.map((f) => `    at ${f.toString()}`)].join("\n");
+  // A V8 CallSite renders itself as V8's stack lines do ("fn (file:line:column)").
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  return [head, ...frames.map((f) => `    at ${String(f)}`)].join("\n");
 }
 
 /** Whether an error is a stack probe: a plain `Error` without a message. */
@@ -29,13 +31,13 @@ export function isStackProbe(error: unknown): boolean {
  * source maps). Does nothing when no formatter is installed (plain Node: already plain).
  */
 export function useFastStackProbes(): void {
-  const mapped = Error.prepareStackTrace as
+  const installed = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace")?.value as
     (PrepareStackTrace & { [INSTALLED]?: true }) | undefined;
-  if (mapped === undefined || mapped[INSTALLED] === true) {
+  if (installed === undefined || installed[INSTALLED] === true) {
     return;
   }
   const prepare: PrepareStackTrace & { [INSTALLED]?: true } = (error, frames) =>
-    isStackProbe(error) ? plainStackTrace(error, frames) : mapped(error, frames);
+    isStackProbe(error) ? plainStackTrace(error, frames) : installed.call(Error, error, frames);
   prepare[INSTALLED] = true;
   Error.prepareStackTrace = prepare;
 }
