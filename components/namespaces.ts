@@ -9,6 +9,9 @@ import { recommendedLabels } from "./labels";
 /** The namespaces of an AIOS worker cluster. */
 export const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"] as const;
 
+/** The component type of {@link AiosNamespaces}. */
+export const NAMESPACES_TYPE = "aios-infra:cluster:Namespaces";
+
 /** Arguments of {@link AiosNamespaces}. */
 export interface AiosNamespacesArgs {
   /** The AIOS cluster id, set as `aios.io/cluster-id` on every namespace. */
@@ -33,7 +36,7 @@ export class AiosNamespaces extends pulumi.ComponentResource {
   public readonly byName: Readonly<Record<string, k8s.core.v1.Namespace>>;
 
   constructor(name: string, args: AiosNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aios-infra:cluster:Namespaces", name, {}, opts);
+    super(NAMESPACES_TYPE, name, {}, opts);
     const names = args.names ?? AIOS_NAMESPACES;
     const byName: Record<string, k8s.core.v1.Namespace> = {};
     for (const ns of names) {

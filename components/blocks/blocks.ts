@@ -3,9 +3,10 @@
  * cluster stack owns) and one {@link ThirdPartyBlock} each. Used by cluster stacks and by
  * blocks-only stacks alike.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Placement } from "../interlink/virtual-node-specs";
-import { AiosNamespaces, AIOS_NAMESPACES } from "../namespaces";
+import { AIOS_NAMESPACES, NAMESPACES_TYPE, namespaceMetadata } from "../namespaces";
 import type { NetworkEndpoints } from "../network-endpoints";
 import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "./block-settings";
 import { ThirdPartyBlock } from "./third-party-block";
@@ -59,16 +60,18 @@ export class Blocks extends pulumi.ComponentResource {
         !(AIOS_NAMESPACES as readonly string[]).includes(ns) &&
         (args.ownsDefaultNamespace === true || ns !== DEFAULT_BLOCK_NAMESPACE),
     );
-    const namespaces =
-      namespaceNames.length === 0
-        ? []
-        : [
-            new AiosNamespaces(
-              `${name}-namespaces`,
-              { clusterId: args.clusterId, names: namespaceNames },
-              { parent: this },
-            ),
-          ];
+    // Direct children, two levels below the stack like the AIOS namespaces: the engine deletes in
+    // layers by depth, so at destroy both finalize together instead of one ~5 s wait after the
+    // other. They used to sit in a `${name}-namespaces` component; the alias keeps their identity.
+    const formerParent = pulumi.createUrn(`${name}-namespaces`, NAMESPACES_TYPE, this);
+    const namespaces = namespaceNames.map(
+      (ns) =>
+        new k8s.core.v1.Namespace(
+          `${name}-namespaces-${ns}`,
+          { metadata: namespaceMetadata(ns, args.clusterId) },
+          { parent: this, aliases: [{ parent: formerParent }] },
+        ),
+    );
     const byId: Record<string, BlockOutputs> = {};
     for (const block of args.blocks) {
       const b = new ThirdPartyBlock(

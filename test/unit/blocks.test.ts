@@ -112,7 +112,6 @@ describe("a block of each system kind", () => {
         .map((r) => `${r.type} ${r.name}`)
         .sort(),
     ).toEqual([
-      "aios-infra:cluster:Namespaces blocks-namespaces",
       "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
     ]);
   });

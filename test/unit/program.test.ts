@@ -31,7 +31,6 @@ const BASE_RESOURCES = [
   "kubernetes:helm.sh/v4:Chart gateway-chart",
   "aios-infra:cluster:ClusterServices services",
   "aios-infra:blocks:Blocks blocks",
-  "aios-infra:cluster:Namespaces blocks-namespaces",
   "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
   // metrics Mongo: no API access, ClusterIP only
   "aios-infra:cluster:Workload services-metrics-db",

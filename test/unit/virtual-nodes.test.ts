@@ -79,7 +79,7 @@ describe("a cluster with an in-cluster and a remote virtual node", () => {
     expect(byName("virtual-nodes-hpc-a100-node").metadata.labels.nodeID).toBe("hpc-a100");
     const vkConfig = byName("virtual-nodes-hpc-a100-vk-config").data["InterLinkConfig.yaml"];
     expect(vkConfig).toContain(
-      "Accelerators:\n    - ResourceType: nvidia.com/gpu\n      Model: NVIDIA A100\n      Available: 1",
+      "Accelerators:\n    - ResourceType: nvidia.com/gpu\n      Model: NVIDIA-A100\n      Available: 1",
     );
     // The credential reaches the Secret as a Pulumi secret (the engine's secret signature).
     expect(byName("virtual-nodes-cloud-h100-credentials").stringData).toEqual({
