@@ -111,9 +111,7 @@ describe("a block of each system kind", () => {
         .filter((r) => r.name.startsWith("blocks-namespaces"))
         .map((r) => `${r.type} ${r.name}`)
         .sort(),
-    ).toEqual([
-      "kubernetes:core/v1:Namespace blocks-namespaces-third-party",
-    ]);
+    ).toEqual(["kubernetes:core/v1:Namespace blocks-namespaces-third-party"]);
   });
 
   test("the init container's Role grants no wildcard, nothing on RBAC objects, nothing cluster-wide", () => {

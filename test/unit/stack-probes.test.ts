@@ -2,7 +2,8 @@
 import { isStackProbe, plainStackTrace, useFastStackProbes } from "../../components/stack-probes";
 
 describe("useFastStackProbes", () => {
-  const original = Error.prepareStackTrace;
+  const formatter = () => Object.getOwnPropertyDescriptor(Error, "prepareStackTrace")?.value;
+  const original = formatter() as typeof Error.prepareStackTrace;
   afterEach(() => {
     Error.prepareStackTrace = original;
   });
@@ -23,7 +24,7 @@ describe("useFastStackProbes", () => {
   test("without an installed formatter nothing changes", () => {
     delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
     useFastStackProbes();
-    expect(Error.prepareStackTrace).toBeUndefined();
+    expect(formatter()).toBeUndefined();
   });
 
   test("what counts as a probe, and V8's rendering", () => {
