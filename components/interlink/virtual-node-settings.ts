@@ -70,6 +70,16 @@ const remote = z.strictObject({
   port: port.optional(),
   /** How the virtual kubelet authenticates; the secret comes from aios-infra:interlinkCredentials. */
   auth: z.enum(["token", "client-certificate"]),
+  /**
+   * The CA (PEM) that signed the endpoint's server certificate, when it is not publicly trusted
+   * (a site's own CA). @default - the image's trust store
+   */
+  caCertificate: z
+    .string()
+    .regex(/-----BEGIN CERTIFICATE-----\s+[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/, {
+      error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
+    })
+    .optional(),
 });
 
 /** One virtual node. */

@@ -40,12 +40,25 @@ export function configChecksum(ctx: VirtualNodeContext): string {
     virtualKubeletConfig(ctx, ctx.nodeId),
     s.backend.mode === "in-cluster" ? interlinkConfig(s) : null,
     s.backend.mode === "in-cluster" ? (s.backend.plugin.config ?? null) : null,
+    s.backend.mode === "remote" ? (s.backend.caCertificate ?? null) : null,
   ];
   return createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 16);
 }
 
 /** The config file name both binaries read. */
 export const CONFIG_FILE = "InterLinkConfig.yaml";
+
+/** The remote endpoint's CA, next to the config file: DER, as the virtual kubelet parses it. */
+export const CA_FILE = "interlink-ca.der";
+
+/** A PEM certificate's DER bytes, base64-encoded (its body), for a ConfigMap's binaryData. */
+export function derBase64(pem: string): string {
+  const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
+  if (body === undefined) {
+    throw new Error("not a PEM certificate");
+  }
+  return body.replace(/\s+/g, "");
+}
 
 /** What a virtual node's objects are built from. */
 export interface VirtualNodeContext {
@@ -198,7 +211,11 @@ export function virtualKubeletConfig(ctx: VirtualNodeContext, nodeId: string) {
     Namespace: INTERLINK_NAMESPACE,
     VKTokenFile: remote?.auth === "token" ? `${MOUNTS.credentials}/token` : "",
     ...logging(s),
-    HTTP: { Insecure: false },
+    // HTTP.CaCert is read with x509.ParseCertificate: DER, not PEM.
+    HTTP: {
+      Insecure: false,
+      ...(remote?.caCertificate === undefined ? {} : { CaCert: `${MOUNTS.vkConfig}/${CA_FILE}` }),
+    },
     ...(remote?.auth === "client-certificate"
       ? {
           TLS: {

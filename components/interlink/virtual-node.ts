@@ -10,7 +10,9 @@ import { recommendedLabels } from "../labels";
 import { Workload } from "../workload";
 import type { InterlinkCredential } from "./virtual-node-settings";
 import {
+  CA_FILE,
   CONFIG_FILE,
+  derBase64,
   INTERLINK_NAMESPACE,
   interlinkConfig,
   virtualKubeletConfig,
@@ -61,6 +63,9 @@ export class VirtualNode extends pulumi.ComponentResource {
         {
           metadata: meta(names.vkConfig),
           data: { [CONFIG_FILE]: YAML.stringify(virtualKubeletConfig(ctx, nodeId)) },
+          ...(s.backend.mode === "remote" && s.backend.caCertificate !== undefined
+            ? { binaryData: { [CA_FILE]: derBase64(s.backend.caCertificate) } }
+            : {}),
         },
         child,
       ),

@@ -2,6 +2,9 @@
  * interLink virtual nodes: settings with their defaults and refusals, and the exact objects —
  * config files (the keys the 0.6.2 binaries read), access, pod and placement.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { X509Certificate } from "node:crypto";
 import fc from "fast-check";
 import {
   interlinkCredentialSchema,
@@ -10,6 +13,8 @@ import {
   type VirtualNodeSettings,
 } from "../../components/interlink/virtual-node-settings";
 import {
+  configChecksum,
+  derBase64,
   gpuModelLabel,
   interlinkConfig,
   virtualKubeletAccess,
@@ -293,4 +298,19 @@ test("GPU models become label values: the virtual kubelet labels its Node with t
       return label === undefined || /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(label);
     }),
   );
+});
+
+test("remote with a site CA: the virtual kubelet trusts it from a DER file next to its config", () => {
+  const pem = fs.readFileSync(path.join(__dirname, "../fixtures/tls/test-ca.pem"), "utf8");
+  const [withCa] = parse([{ ...REMOTE, backend: { ...REMOTE.backend, caCertificate: pem } }]);
+  expect(virtualKubeletConfig(context(withCa), "hpc-2").HTTP).toEqual({
+    Insecure: false,
+    CaCert: "/etc/interlink/vk/interlink-ca.der",
+  });
+  // The ConfigMap's binaryData: exactly the certificate's DER, which x509.ParseCertificate reads.
+  expect(derBase64(pem)).toBe(new X509Certificate(pem).raw.toString("base64"));
+  expect(configChecksum(context(withCa))).not.toBe(configChecksum(context(parse([REMOTE])[0])));
+  expect(() =>
+    parse([{ ...REMOTE, backend: { ...REMOTE.backend, caCertificate: "not a certificate" } }]),
+  ).toThrow(/must be a PEM certificate/);
 });
