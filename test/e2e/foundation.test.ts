@@ -81,7 +81,7 @@ test("invalid config fails at preview with every problem named, and creates noth
     await expect(preview).rejects.toThrow(
       [
         "invalid stack configuration (3 problems):",
-        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, network, gateway, metricsStorage, blocks, addons, registration, infrastructure, networkStack, clusterStack, virtualNodes, kubeconfig, interlinkCredentials (received a value)",
+        "      - aios-infra:colour: is not a known setting; known settings: environment, cluster, nodePorts, images, verifyNodes, network, gateway, metricsStorage, blocks, addons, registration, infrastructure, networkStack, clusterStack, virtualNodes, clusterAccess, operator, selfHealing, kubeconfig, interlinkCredentials, selfHealingSecrets (received a value)",
         "      - aios-infra:cluster.id: must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit (received \"E2E_Cluster\")",
         '      - aios-infra:cluster.nodes.nodeData[1].id: duplicates nodes.nodeData[0] (node ids must be unique) (received "a")',
       ].join("\n"),
