@@ -187,18 +187,21 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     network: config.network,
     urlMap,
     // For the operations stack that has the operator reconcile this one.
-    managedScope: managedScope({
-      clusterId: config.clusterId,
-      gateway: config.gateway.enabled,
-      addons: config.addons,
-      blocks: config.blocks,
-      nodes: config.nodes.filter((n) => !n.virtual).map((n) => n.kubernetesNodeName),
-      virtualNodes: config.nodes.filter((n) => n.virtual).map((n) => n.kubernetesNodeName),
-      workloads: [
-        ...(declared ? clusterServiceSpecs(servicesArgs) : []),
-        ...virtualNodeEntries(config).map((e) => virtualNodeWorkload(e.context)),
-      ],
-    }),
+    managedScope: (gateway?.clusterScoped ?? pulumi.output([])).apply((chartObjects) =>
+      managedScope({
+        chartObjects,
+        clusterId: config.clusterId,
+        gateway: config.gateway.enabled,
+        addons: config.addons,
+        blocks: config.blocks,
+        nodes: config.nodes.filter((n) => !n.virtual).map((n) => n.kubernetesNodeName),
+        virtualNodes: config.nodes.filter((n) => n.virtual).map((n) => n.kubernetesNodeName),
+        workloads: [
+          ...(declared ? clusterServiceSpecs(servicesArgs) : []),
+          ...virtualNodeEntries(config).map((e) => virtualNodeWorkload(e.context)),
+        ],
+      }),
+    ),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type GatewayRoute,
 } from "./gateway-specs";
 import type { GatewaySettings } from "./gateway-settings";
+import { clusterScopedKind, type ClusterScopedObject } from "./self-healing/managed-scope";
 import { recommendedLabels } from "./labels";
 import { namespaceMetadata } from "./namespaces";
 import type { NodePortPlan } from "./ports";
@@ -45,6 +46,8 @@ export class Gateway extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** Path prefixes routed through the gateway (empty unless the cluster uses it). */
   public readonly routes: pulumi.Output<string[]>;
+  /** The chart's cluster-scoped objects (CRDs, ClusterRoles and their bindings). */
+  public readonly clusterScoped: pulumi.Output<ClusterScopedObject[]>;
 
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aios-infra:cluster:Gateway", name, {}, opts);
@@ -112,9 +115,36 @@ export class Gateway extends pulumi.ComponentResource {
         ),
     );
     this.namespace = ns.metadata.name;
+    this.clusterScoped = chart.resources
+      .apply((r) =>
+        pulumi.all(((r as pulumi.Resource[] | undefined) ?? []).map(clusterScopedObject)),
+      )
+      .apply((objects) => objects.filter((o): o is ClusterScopedObject => o !== undefined));
     this.routes = pulumi
       .all(mappings.map((m) => m.metadata.name))
       .apply(() => routes.map((r) => r.prefix));
-    this.registerOutputs({ namespace: this.namespace, routes: this.routes });
+    this.registerOutputs({
+      namespace: this.namespace,
+      routes: this.routes,
+      clusterScoped: this.clusterScoped,
+    });
   }
+}
+
+/** A chart object's kind, name and (ClusterRoles) rules, when it is cluster-scoped. */
+function clusterScopedObject(
+  resource: pulumi.Resource,
+): pulumi.Output<ClusterScopedObject | undefined> {
+  const object = resource as unknown as {
+    metadata?: pulumi.Output<{ name?: string }>;
+    rules?: pulumi.Output<ClusterScopedObject["rules"]>;
+  };
+  return pulumi
+    .all([resource.urn, object.metadata, object.rules])
+    .apply(([urn, metadata, rules]) => {
+      const kind = clusterScopedKind(urn);
+      return kind === undefined || metadata?.name === undefined
+        ? undefined
+        : { kind, name: metadata.name, ...(rules === undefined ? {} : { rules }) };
+    });
 }

@@ -14,11 +14,47 @@ import { AIOS_NAMESPACES } from "../namespaces";
 import { clusterRoleName, type WorkloadArgs } from "../workload";
 
 const ruleSchema = z.strictObject({
-  apiGroups: z.array(z.string()),
-  resources: z.array(z.string()),
+  apiGroups: z.array(z.string()).optional(),
+  resources: z.array(z.string()).optional(),
   verbs: z.array(z.string()),
   resourceNames: z.array(z.string()).optional(),
+  nonResourceURLs: z.array(z.string()).optional(),
 });
+
+/** Cluster-scoped kinds a chart may bring, by Pulumi type token. */
+export const CLUSTER_SCOPED_KINDS = [
+  {
+    kind: "CustomResourceDefinition",
+    type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+  },
+  { kind: "ClusterRole", type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole" },
+  {
+    kind: "ClusterRoleBinding",
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  },
+] as const;
+
+/**
+ * The cluster-scoped kind of the resource with this URN, if it is one of
+ * {@link CLUSTER_SCOPED_KINDS}: `urn:pulumi:<stack>::<project>::<parent types $-joined>$<type>::<name>`.
+ */
+export function clusterScopedKind(urn: string): ClusterScopedObject["kind"] | undefined {
+  const type = urn.split("::")[2]?.split("$").pop();
+  return CLUSTER_SCOPED_KINDS.find((k) => k.type === type)?.kind;
+}
+
+/** A cluster-scoped object a chart brings (the rules of a ClusterRole). */
+export interface ClusterScopedObject {
+  readonly kind: (typeof CLUSTER_SCOPED_KINDS)[number]["kind"];
+  readonly name: string;
+  readonly rules?: readonly {
+    readonly apiGroups?: readonly string[];
+    readonly resources?: readonly string[];
+    readonly verbs: readonly string[];
+    readonly resourceNames?: readonly string[];
+    readonly nonResourceURLs?: readonly string[];
+  }[];
+}
 
 /** `managedScope`, as exported by a cluster stack and read back by an operations stack. */
 export const managedScopeSchema = z.strictObject({
@@ -36,8 +72,10 @@ export const managedScopeSchema = z.strictObject({
   nodes: z.array(z.string().min(1)),
   /** Virtual nodes among them: the stack creates and deletes these Node objects. */
   virtualNodes: z.array(z.string().min(1)),
-  /** Names of its ClusterRoles and ClusterRoleBindings (one name per pair). */
+  /** Names of its ClusterRoles and ClusterRoleBindings (its workloads' and its charts'). */
   clusterRoles: z.array(z.string().min(1)),
+  /** Names of the CustomResourceDefinitions its charts bring. */
+  customResourceDefinitions: z.array(z.string().min(1)),
   /** The rules those ClusterRoles grant (the workspace must hold them to grant them). */
   clusterRules: z.array(ruleSchema),
 });
@@ -56,6 +94,8 @@ export interface ManagedScopeInputs {
   readonly virtualNodes: readonly string[];
   /** Every workload the stack declares (their cluster-scoped access becomes ClusterRoles). */
   readonly workloads: readonly Pick<WorkloadArgs, "name" | "access">[];
+  /** Cluster-scoped objects its charts bring (the gateway's). @default [] */
+  readonly chartObjects?: readonly ClusterScopedObject[];
 }
 
 /** Namespaces of each add-on. */
@@ -74,6 +114,7 @@ export function managedScope(inputs: ManagedScopeInputs): ManagedScope {
     .filter((k) => inputs.addons[k] !== undefined)
     .flatMap((k) => ADDON_SCOPE[k]);
   const clusterWorkloads = inputs.workloads.filter((w) => (w.access?.cluster ?? []).length > 0);
+  const charts = inputs.chartObjects ?? [];
   const namespaces = sorted([
     ...AIOS_NAMESPACES,
     DEFAULT_BLOCK_NAMESPACE,
@@ -97,8 +138,17 @@ export function managedScope(inputs: ManagedScopeInputs): ManagedScope {
     foreignRoles,
     nodes: sorted([...inputs.nodes, ...inputs.virtualNodes]),
     virtualNodes: sorted(inputs.virtualNodes),
-    clusterRoles: sorted(clusterWorkloads.map((w) => clusterRoleName(inputs.clusterId, w.name))),
-    clusterRules: uniqueRules(clusterWorkloads.flatMap((w) => w.access?.cluster ?? [])),
+    clusterRoles: sorted([
+      ...clusterWorkloads.map((w) => clusterRoleName(inputs.clusterId, w.name)),
+      ...charts.filter((o) => o.kind !== "CustomResourceDefinition").map((o) => o.name),
+    ]),
+    customResourceDefinitions: sorted(
+      charts.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.name),
+    ),
+    clusterRules: uniqueRules([
+      ...clusterWorkloads.flatMap((w) => w.access?.cluster ?? []),
+      ...charts.flatMap((o) => o.rules ?? []),
+    ]),
   };
 }
 
@@ -107,13 +157,17 @@ type Rule = ManagedScope["clusterRules"][number];
 /** Rules without repeats (same groups, resources, verbs and names), in first-seen order. */
 function uniqueRules(rules: readonly unknown[]): Rule[] {
   const seen = new Map<string, Rule>();
+  const copy = (list?: readonly string[]) => (list === undefined ? undefined : [...list]);
   for (const r of rules as Rule[]) {
-    const rule: Rule = {
-      apiGroups: [...r.apiGroups],
-      resources: [...r.resources],
-      verbs: [...r.verbs],
-      ...(r.resourceNames === undefined ? {} : { resourceNames: [...r.resourceNames] }),
-    };
+    const rule = Object.fromEntries(
+      Object.entries({
+        apiGroups: copy(r.apiGroups),
+        resources: copy(r.resources),
+        verbs: [...r.verbs],
+        resourceNames: copy(r.resourceNames),
+        nonResourceURLs: copy(r.nonResourceURLs),
+      }).filter(([, v]) => v !== undefined),
+    ) as Rule;
     seen.set(JSON.stringify(rule), rule);
   }
   return [...seen.values()];

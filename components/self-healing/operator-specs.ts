@@ -116,8 +116,17 @@ export function workspaceClusterRules(ctx: ReconciledStackContext): PolicyRule[]
       changeNamed,
       s.clusterRoles,
     ),
-    // The provider reads CRDs to await custom resources.
+    // The provider reads CRDs to await custom resources; the charts' own are managed by name.
     rule("apiextensions.k8s.io", ["customresourcedefinitions"], READ),
+    ...(s.customResourceDefinitions.length > 0
+      ? [rule("apiextensions.k8s.io", ["customresourcedefinitions"], ["create"])]
+      : []),
+    ...named(
+      "apiextensions.k8s.io",
+      ["customresourcedefinitions"],
+      ["update", "patch", "delete"],
+      s.customResourceDefinitions,
+    ),
     // A ClusterRole can only be created by a subject that holds what it grants.
     ...s.clusterRules.map((r) => ({ ...r })),
     ...ctx.settings.extraClusterRules.map((r) => ({ ...r })),

@@ -51,7 +51,8 @@ beforeAll(async () => {
     {
       "aios-infra:cluster": minimalCluster(CLUSTER_ID, [["node-1"]]),
       "aios-infra:network": NETWORK,
-      "aios-infra:gateway": { ...OFFLINE_GATEWAY, enabled: false },
+      // With the gateway: its chart's CRD, ClusterRole and binding are part of the scope.
+      "aios-infra:gateway": OFFLINE_GATEWAY,
     },
     plane.kubeconfigPath,
   );
@@ -174,6 +175,14 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
     }),
     // kube-system only holds the membership server's Role, which grants secret creation.
     createSecretsInKubeSystem: await allowed("create", "secrets", { namespace: "kube-system" }),
+    gatewayCrd: await allowed("update", "customresourcedefinitions", {
+      group: "apiextensions.k8s.io",
+      name: "mappings.getambassador.io",
+    }),
+    gatewayClusterRole: await allowed("update", "clusterroles", {
+      group: "rbac.authorization.k8s.io",
+      name: "ambassador-ambassador",
+    }),
   };
   expect(answers).toEqual({
     tokenReviews: true,
@@ -184,9 +193,12 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
     labelOwnNode: true,
     ownClusterRole: true,
     createSecretsInKubeSystem: true,
+    gatewayCrd: true,
+    gatewayClusterRole: true,
   });
   const refused = {
-    readSecretsInKubeSystem: await allowed("get", "secrets", { namespace: "kube-system" }),
+    // (Reading secrets everywhere it holds: the gateway's ClusterRole grants it, so it must.)
+    deleteSecretsInKubeSystem: await allowed("delete", "secrets", { namespace: "kube-system" }),
     deploymentsInKubeSystem: await allowed("patch", "deployments", {
       group: "apps",
       namespace: "kube-system",
@@ -200,8 +212,9 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
       group: "rbac.authorization.k8s.io",
       name: "cluster-admin",
     }),
-    crds: await allowed("create", "customresourcedefinitions", {
+    otherCrd: await allowed("delete", "customresourcedefinitions", {
       group: "apiextensions.k8s.io",
+      name: "stacks.pulumi.com",
     }),
     impersonate: await allowed("impersonate", "serviceaccounts"),
     anything: await allowed("*", "*", { group: "*" }),

@@ -128,6 +128,7 @@ describe("the program of an operations stack", () => {
     nodes: ["node-1"],
     virtualNodes: [],
     clusterRoles: ["aios:edge:controller"],
+    customResourceDefinitions: [],
     clusterRules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
   };
   const config = {
@@ -228,6 +229,7 @@ test("a cluster stack exports the scope the operator's workspace gets", async ()
       "aios:edge:membership-server",
       "aios:edge:metrics-collector",
     ],
+    customResourceDefinitions: [],
     clusterRules: [nodeReads, { ...nodeReads, verbs: ["get", "list", "watch", "patch"] }],
   });
 });

@@ -1,5 +1,9 @@
 /** The operator's Stack and its workspace's RBAC, as exact objects, and a cluster's managed scope. */
-import { managedScope, type ManagedScope } from "../../components/self-healing/managed-scope";
+import {
+  clusterScopedKind,
+  managedScope,
+  type ManagedScope,
+} from "../../components/self-healing/managed-scope";
 import {
   stackResource,
   workspaceRbac,
@@ -28,6 +32,7 @@ const SCOPE: ManagedScope = {
   nodes: ["hpc-1", "node-1"],
   virtualNodes: ["hpc-1"],
   clusterRoles: ["aios:edge:controller"],
+  customResourceDefinitions: ["mappings.getambassador.io"],
   clusterRules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
 };
 
@@ -193,6 +198,17 @@ test("the workspace gets auth-delegator and exactly its scope, every changing ve
           resources: ["customresourcedefinitions"],
           verbs: ["get", "list", "watch"],
         },
+        {
+          apiGroups: ["apiextensions.k8s.io"],
+          resources: ["customresourcedefinitions"],
+          verbs: ["create"],
+        },
+        {
+          apiGroups: ["apiextensions.k8s.io"],
+          resources: ["customresourcedefinitions"],
+          verbs: ["update", "patch", "delete"],
+          resourceNames: ["mappings.getambassador.io"],
+        },
       ],
     },
     {
@@ -228,6 +244,7 @@ test("an empty scope grants no rule without a name list (an empty list would mea
     nodes: [],
     virtualNodes: [],
     clusterRoles: [],
+    customResourceDefinitions: [],
     clusterRules: [],
   };
   const objects = workspaceRbac({ ...context(), scope: empty });
@@ -269,6 +286,15 @@ test("a cluster's managed scope: its namespaces, nodes, ClusterRoles and the rul
       blocks: [{ namespace: "llm" } as never, { namespace: "third-party" } as never],
       nodes: ["node-1"],
       virtualNodes: ["hpc-1"],
+      chartObjects: [
+        { kind: "CustomResourceDefinition", name: "mappings.getambassador.io" },
+        {
+          kind: "ClusterRole",
+          name: "ambassador-ambassador",
+          rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }],
+        },
+        { kind: "ClusterRoleBinding", name: "ambassador-ambassador" },
+      ],
       workloads: [
         { name: "controller", access: { cluster: NODE_READER_RULES } },
         { name: "collector", access: { cluster: NODE_READER_RULES } },
@@ -295,7 +321,39 @@ test("a cluster's managed scope: its namespaces, nodes, ClusterRoles and the rul
     foreignRoles: { "kube-node-lease": { names: ["vk-hpc-1"], rules: [leaseRule] } },
     nodes: ["hpc-1", "node-1"],
     virtualNodes: ["hpc-1"],
-    clusterRoles: ["aios:edge:collector", "aios:edge:controller", "aios:edge:vk-hpc-1"],
-    clusterRules: [...NODE_READER_RULES, leaseRule],
+    clusterRoles: [
+      "aios:edge:collector",
+      "aios:edge:controller",
+      "aios:edge:vk-hpc-1",
+      "ambassador-ambassador",
+    ],
+    customResourceDefinitions: ["mappings.getambassador.io"],
+    clusterRules: [
+      ...NODE_READER_RULES,
+      leaseRule,
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+    ],
   });
+});
+
+test("a chart child's URN names its kind after the parents' types", () => {
+  const urn = (type: string, name: string) =>
+    `urn:pulumi:dev::aios-infra::aios-infra:cluster:Gateway$kubernetes:helm.sh/v4:Chart$${type}::${name}`;
+  expect(
+    [
+      urn("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "gateway-chart:ambassador-a"),
+      urn("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "gateway-chart:x"),
+      urn("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "gateway-chart:m"),
+      urn("kubernetes:rbac.authorization.k8s.io/v1:Role", "gateway-chart:r"),
+      urn("kubernetes:apps/v1:Deployment", "gateway-chart:ClusterRole"),
+      "not a urn",
+    ].map(clusterScopedKind),
+  ).toEqual([
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
