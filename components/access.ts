@@ -30,8 +30,19 @@ export function grantsAnything(access: Access | undefined): boolean {
   );
 }
 
-function rule(apiGroup: string, resources: readonly string[], verbs: readonly string[]) {
-  return { apiGroups: [apiGroup], resources: [...resources], verbs: [...verbs] };
+/** A rule for one API group; `resourceNames` limits it to those objects. */
+export function rule(
+  apiGroup: string,
+  resources: readonly string[],
+  verbs: readonly string[],
+  resourceNames?: readonly string[],
+) {
+  return {
+    apiGroups: [apiGroup],
+    resources: [...resources],
+    verbs: [...verbs],
+    ...(resourceNames === undefined ? {} : { resourceNames: [...resourceNames] }),
+  };
 }
 
 /**

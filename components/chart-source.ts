@@ -51,3 +51,16 @@ export function chartReference(source: ChartSource, projectDir: string): ChartRe
   }
   return { chart: source.name, version: source.version, repository: source.repository };
 }
+
+/** The `chart`, `version` and `repositoryOpts` arguments of a Helm Release or Chart for `ref`. */
+export function helmChartArgs(ref: ChartReference): {
+  chart: string;
+  version?: string;
+  repositoryOpts?: { repo: string };
+} {
+  return {
+    chart: ref.chart,
+    ...(ref.version === undefined ? {} : { version: ref.version }),
+    ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+  };
+}

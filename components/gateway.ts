@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartReference } from "./chart-source";
+import { chartReference, helmChartArgs } from "./chart-source";
 import {
   GATEWAY_NAMESPACE,
   GATEWAY_RELEASE,
@@ -62,9 +62,7 @@ export class Gateway extends pulumi.ComponentResource {
       {
         name: GATEWAY_RELEASE,
         namespace: ns.metadata.name,
-        chart: ref.chart,
-        ...(ref.version === undefined ? {} : { version: ref.version }),
-        ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+        ...helmChartArgs(ref),
         values: gatewayValues(args.settings, args.nodePorts),
       },
       {

@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Placement } from "../interlink/virtual-node-specs";
-import { chartReference } from "../chart-source";
+import { chartReference, helmChartArgs } from "../chart-source";
 import { recommendedLabels } from "../labels";
 import { InitContainer } from "../lifecycle/init-container";
 import type { NetworkEndpoints } from "../network-endpoints";
@@ -65,9 +65,7 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
         {
           name: releaseName(block),
           namespace: block.namespace,
-          chart: ref.chart,
-          ...(ref.version === undefined ? {} : { version: ref.version }),
-          ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+          ...helmChartArgs(ref),
           // An offloaded block's chart gets the virtual node's nodeSelector and tolerations.
           values:
             args.placement === undefined ? system.values : { ...system.values, ...args.placement },

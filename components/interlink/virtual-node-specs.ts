@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import type { Access } from "../access";
+import { rule, type Access } from "../access";
 import { NODE_ID_LABEL, recommendedLabels } from "../labels";
 import type { WorkloadArgs } from "../workload";
 import { buildContainer } from "../workload-specs";
@@ -250,12 +250,6 @@ export function interlinkConfig(s: VirtualNodeSettings) {
     ...logging(s),
   };
 }
-
-const rule = (apiGroup: string, resources: string[], verbs: string[]) => ({
-  apiGroups: [apiGroup],
-  resources,
-  verbs,
-});
 
 /**
  * The virtual kubelet's access. Pods, ConfigMaps, Secrets and Services are watched in every

@@ -155,7 +155,7 @@ export function managedScope(inputs: ManagedScopeInputs): ManagedScope {
 type Rule = ManagedScope["clusterRules"][number];
 
 /** Rules without repeats (same groups, resources, verbs and names), in first-seen order. */
-function uniqueRules(rules: readonly unknown[]): Rule[] {
+export function uniqueRules(rules: readonly unknown[]): Rule[] {
   const seen = new Map<string, Rule>();
   const copy = (list?: readonly string[]) => (list === undefined ? undefined : [...list]);
   for (const r of rules as Rule[]) {

@@ -5,9 +5,9 @@
  * reconciled stack manages (its `managedScope`), never cluster-admin.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { MANAGE, READ } from "../access";
+import { MANAGE, READ, rule } from "../access";
 import { recommendedLabels } from "../labels";
-import type { ManagedScope } from "./managed-scope";
+import { uniqueRules, type ManagedScope } from "./managed-scope";
 import type { SelfHealingSettings } from "./self-healing-settings";
 
 type PolicyRule = k8s.types.input.rbac.v1.PolicyRule;
@@ -70,20 +70,6 @@ export function reconciledStackMetadata(
   };
 }
 
-function rule(
-  apiGroup: string,
-  resources: readonly string[],
-  verbs: readonly string[],
-  resourceNames?: readonly string[],
-): PolicyRule {
-  return {
-    apiGroups: [apiGroup],
-    resources: [...resources],
-    verbs: [...verbs],
-    ...(resourceNames === undefined ? {} : { resourceNames: [...resourceNames] }),
-  };
-}
-
 /** A rule limited to `names`, or nothing when there are none (an empty list would mean all). */
 function named(
   apiGroup: string,
@@ -132,7 +118,7 @@ export function workspaceClusterRules(ctx: ReconciledStackContext): PolicyRule[]
     ...ctx.settings.extraClusterRules.map((r) => ({ ...r })),
   ];
   // Without repeats (the held rules often include the plain node reads).
-  return [...new Map(rules.map((r) => [JSON.stringify(r), r])).values()];
+  return uniqueRules(rules);
 }
 
 /** Rules in a namespace the stack owns: every namespaced kind (its charts bring any), named verbs. */

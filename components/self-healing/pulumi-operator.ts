@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartReference } from "../chart-source";
+import { chartReference, helmChartArgs } from "../chart-source";
 import { recommendedLabels } from "../labels";
 import type { OperatorSettings } from "./self-healing-settings";
 
@@ -52,9 +52,7 @@ export class PulumiOperator extends pulumi.ComponentResource {
       {
         name: OPERATOR_RELEASE,
         namespace: ns.metadata.name,
-        chart: ref.chart,
-        ...(ref.version === undefined ? {} : { version: ref.version }),
-        ...(ref.repository === undefined ? {} : { repositoryOpts: { repo: ref.repository } }),
+        ...helmChartArgs(ref),
         values: { ...args.settings.values },
       },
       { parent: this, dependsOn: [ns] },

@@ -5,6 +5,7 @@
  * (see {@link selfHealingSecretsSchema}), never here.
  */
 import { z } from "zod";
+import { stackName } from "../blocks-stack-config";
 import { chartSourceSchema } from "../chart-source";
 import { dnsLabel } from "../cluster-document";
 import { isPinned, parseImageRef } from "../images";
@@ -95,9 +96,7 @@ export const selfHealingSettingsSchema = z.strictObject({
    * The cluster stack to keep in its desired state, fully qualified
    * (`<organization>/aios-infra/<stack>`). Never the operations stack itself.
    */
-  stack: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
-    error: "must be a fully qualified stack name <organization>/<project>/<stack>",
-  }),
+  stack: stackName,
   /** Namespace of the Stack, its workspace and its Secrets. @default "aios-operations" */
   namespace: dnsLabel.default("aios-operations"),
   /** The program's git source. */

@@ -4,11 +4,12 @@
  * the variants (Ceph, exposed executor redis, node directory, no registration), and the conflicts
  * refused at preview.
  */
-import { ConfigError, parseStackConfig } from "../../components";
+import { parseStackConfig } from "../../components";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { minimalCluster, NETWORK, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram as runProgram_ } from "../support/program-runner";
+import { configProblems } from "../support/config-problems";
 
 const registrations: Registration[] = recordRegistrations();
 const runProgram = (config: Record<string, unknown>) => runProgram_(registrations, config);
@@ -564,17 +565,8 @@ describe("variants", () => {
 });
 
 /** The problem lines of the error thrown for `addons` (and extra config). */
-function problems(addons: unknown, extra: Record<string, unknown> = {}): string[] {
-  try {
-    parseStackConfig({ network: NETWORK, cluster: CLUSTER, addons, ...extra });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map(
-      (p) => `${p.path}: ${p.message} (received ${p.received})`,
-    );
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = (addons: unknown, extra: Record<string, unknown> = {}): string[] =>
+  configProblems(() => parseStackConfig({ network: NETWORK, cluster: CLUSTER, addons, ...extra }));
 
 describe("conflicts are refused at preview", () => {
   test("a NodePort override that collides with another claim, or leaves the range", () => {

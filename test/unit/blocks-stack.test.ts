@@ -1,9 +1,10 @@
 /** Blocks-only stacks: config messages, and the program reading its cluster stack's outputs. */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseBlocksStackConfig } from "../../components";
+import { parseBlocksStackConfig } from "../../components";
 import { NETWORK } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";
+import { configProblems } from "../support/config-problems";
 
 const registrations: Registration[] = recordRegistrations();
 const CLUSTER_STACK = "organization/aios-infra/prod-eu-1";
@@ -14,17 +15,8 @@ const BLOCK = {
   initContainer: { image: "registry.local/init:1.0.0" },
 };
 
-function problems(raw: Record<string, unknown>): string[] {
-  try {
-    parseBlocksStackConfig(raw, Object.keys(raw));
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map(
-      (p) => `${p.path}: ${p.message} (received ${p.received})`,
-    );
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = (raw: Record<string, unknown>): string[] =>
+  configProblems(() => parseBlocksStackConfig(raw, Object.keys(raw)));
 
 test("a blocks-only stack refuses the cluster stack's settings and a malformed stack name", () => {
   expect(

@@ -1,6 +1,7 @@
 import * as fc from "fast-check";
 import { ConfigError, parseStackConfig } from "../../components";
 import { minimalCluster, NETWORK, withNetwork } from "../support/fixtures";
+import { configProblems } from "../support/config-problems";
 
 const valid = {
   environment: "dev",
@@ -12,17 +13,8 @@ const cluster = (nodeData: unknown[], extra: Record<string, unknown> = {}) => ({
 });
 
 /** The problem lines of the error thrown for `raw`. */
-function problems(raw: unknown, unknownKeys: string[] = []): string[] {
-  try {
-    parseStackConfig(withNetwork(raw), unknownKeys);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map(
-      (p) => `${p.path}: ${p.message} (received ${p.received})`,
-    );
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = (raw: unknown, unknownKeys: string[] = []): string[] =>
+  configProblems(() => parseStackConfig(withNetwork(raw), unknownKeys));
 
 describe("parseStackConfig", () => {
   test("accepts a valid document and applies defaults", () => {

@@ -1,6 +1,5 @@
 /** Operations stacks: their config refusals, and the program installing the operator and a Stack. */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../components";
 import {
   parseOperationsStackConfig,
   selfHealingSecretsProblems,
@@ -9,6 +8,7 @@ import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";
+import { configProblems } from "../support/config-problems";
 
 const registrations: Registration[] = recordRegistrations();
 const TARGET = "organization/aios-infra/edge-prod";
@@ -19,17 +19,8 @@ const SELF_HEALING = {
 };
 const OWN = { project: "aios-infra", stack: "ops" };
 
-function problems(raw: Record<string, unknown>): string[] {
-  try {
-    parseOperationsStackConfig(raw, Object.keys(raw), OWN);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map(
-      (p) => `${p.path}: ${p.message} (received ${p.received})`,
-    );
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = (raw: Record<string, unknown>): string[] =>
+  configProblems(() => parseOperationsStackConfig(raw, Object.keys(raw), OWN));
 
 test("an operations stack refuses a file:// backend, a short resync, an ambiguous source and cluster settings", () => {
   expect(

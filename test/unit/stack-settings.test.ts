@@ -1,20 +1,12 @@
 /** The network endpoints, gateway and storage settings: defaults and exact error messages. */
-import { ConfigError, parseStackConfig } from "../../components";
+import { parseStackConfig } from "../../components";
 import { minimalCluster, NETWORK } from "../support/fixtures";
+import { configProblems } from "../support/config-problems";
 
 const cluster = minimalCluster("c", [["n"]]);
 
-function problems(raw: Record<string, unknown>): string[] {
-  try {
-    parseStackConfig({ cluster, network: NETWORK, ...raw });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map(
-      (p) => `${p.path}: ${p.message} (received ${p.received})`,
-    );
-  }
-  throw new Error("expected the config to be rejected");
-}
+const problems = (raw: Record<string, unknown>): string[] =>
+  configProblems(() => parseStackConfig({ cluster, network: NETWORK, ...raw }));
 
 test("the network endpoints are required, each named with what it must be", () => {
   const { policy_db_url, ...rest } = NETWORK;
