@@ -1,14 +1,15 @@
 /**
  * One stack's operation through the Automation API: preview, up, destroy, refresh, drift (a refresh
  * preview: nothing is written), outputs and reconcile (drift, then `up` when there is some, then
- * drift again to prove the correction). Every mutating operation first repairs what an engine
- * killed mid-run left behind (pending creates) and retries a locked stack per the retry policy.
+ * drift again to prove the correction). Every mutating operation first repairs what earlier runs
+ * left behind — pending creates of a killed engine, creates a cancel interrupted (recorded by the
+ * `up` that failed or was cancelled) — and retries a locked stack per the retry policy.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { PolicyOptions } from "../scripts/pulumi/policy-options";
 import { withConflictRetry, type RetryPolicy } from "./conflict-retry";
 import { driftFromEvents } from "./drift";
-import { repairPendingCreates } from "./pending-creates";
+import { repairEarlierRuns, upRecordingInterrupts } from "./recovery";
 import { maskedOutputs } from "./pulumi-cli";
 import { nonZeroChanges, type DriftItem } from "./summary";
 
@@ -75,8 +76,10 @@ export async function runOperation(
       return { drifted: false, changes: nonZeroChanges(r.changeSummary) };
     }
     case "up": {
-      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
-      const r = await retrying(() => stack.up({ ...common, onEvent: ctx.onEvent, ...policies }));
+      await retrying(() => repairEarlierRuns(stack, ctx.log, signal));
+      const r = await retrying(() =>
+        upRecordingInterrupts(stack, { ...common, onEvent: ctx.onEvent, ...policies }, ctx.log),
+      );
       return {
         drifted: false,
         changes: nonZeroChanges(r.summary.resourceChanges),
@@ -84,12 +87,12 @@ export async function runOperation(
       };
     }
     case "destroy": {
-      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
+      await retrying(() => repairEarlierRuns(stack, ctx.log, signal));
       const r = await retrying(() => stack.destroy(common));
       return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
     }
     case "refresh": {
-      await retrying(() => repairPendingCreates(stack, ctx.log, signal));
+      await retrying(() => repairEarlierRuns(stack, ctx.log, signal));
       const r = await retrying(() => stack.refresh(common));
       return { drifted: false, changes: nonZeroChanges(r.summary.resourceChanges) };
     }
@@ -117,7 +120,7 @@ async function reconcileOnce(
   retrying: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<OperationResult> {
   const { stack, signal } = ctx;
-  await retrying(() => repairPendingCreates(stack, ctx.log, signal));
+  await retrying(() => repairEarlierRuns(stack, ctx.log, signal));
   const drift = await retrying(() => detectDrift(stack, signal));
   if (drift.length === 0) {
     ctx.log("no drift");
@@ -129,14 +132,18 @@ async function reconcileOnce(
   ctx.setForce(true);
   try {
     const r = await retrying(() =>
-      stack.up({
-        onOutput: ctx.onOutput,
-        onEvent: ctx.onEvent,
-        signal,
-        color: "never",
-        refresh: true,
-        ...ctx.policies,
-      }),
+      upRecordingInterrupts(
+        stack,
+        {
+          onOutput: ctx.onOutput,
+          onEvent: ctx.onEvent,
+          signal,
+          color: "never",
+          refresh: true,
+          ...ctx.policies,
+        },
+        ctx.log,
+      ),
     );
     const remaining = await retrying(() => detectDrift(stack, signal));
     const changes = nonZeroChanges(r.summary.resourceChanges);

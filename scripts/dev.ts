@@ -24,6 +24,7 @@ import {
 import { resolvePassphraseFile } from "./pulumi/passphrase";
 import { policyOptions, type PolicyOptions } from "./pulumi/policy-options";
 import { openStack, PROJECT_DIR } from "./pulumi/workspace";
+import { repairEarlierRuns, upRecordingInterrupts } from "../automation/recovery";
 
 const STATE_DIR = path.join(PROJECT_DIR, ".aios");
 const CLUSTER_DIR = path.join(STATE_DIR, "cluster");
@@ -200,7 +201,14 @@ async function runOperation(
     case "start": {
       // A freshly started embedded cluster is empty: refresh first, so state recorded on an
       // earlier cluster does not hide what has to be created again.
-      await stack.up({ onOutput, color: "auto", refresh: target.fresh, ...policies });
+      // As the automation CLI does: repair what an interrupted earlier run left in the state,
+      // and record what this one leaves if it is interrupted (Ctrl-C) or fails.
+      await repairEarlierRuns(stack, say);
+      await upRecordingInterrupts(
+        stack,
+        { onOutput, color: "auto", refresh: target.fresh, ...policies },
+        say,
+      );
       say("done. Next:");
       console.log("  npm start                 # apply config changes again (idempotent)");
       console.log("  npm run destroy           # remove everything the stack created");
@@ -213,6 +221,7 @@ async function runOperation(
       await stack.preview({ onOutput, color: "auto", diff: true, ...policies });
       return;
     case "destroy":
+      await repairEarlierRuns(stack, say);
       await stack.destroy({ onOutput, color: "auto" });
       say("destroyed; `npm run cluster:stop` stops the embedded local cluster");
       return;

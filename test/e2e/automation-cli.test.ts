@@ -4,7 +4,8 @@
  * backend, the kubeconfig a Pulumi secret set with `pulumi config set --secret`.
  *   up → an object changed and one deleted behind Pulumi's back → `drift` exits 3 naming both →
  *   `reconcile` restores them → a lock held by a live process → exit 4 after retries →
- *   SIGTERM mid-`up` leaves the stacks unlocked and a re-run converges → SIGKILL of the engine
+ *   SIGTERM mid-`up` leaves the stacks unlocked and a re-run converges → a cancel that loses the
+ *   answers of creates the server applied → the next `up` imports them → SIGKILL of the engine
  *   mid-`up` → the next `up` converges with nothing duplicated or orphaned → destroy.
  */
 import * as fs from "node:fs";
@@ -12,10 +13,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { EXIT_CODES } from "../../automation/exit-codes";
+import { INTERRUPTED_MARK } from "../../automation/interrupted-creates";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { writeProjectFile, writeStackFile } from "../../scripts/pulumi/project-files";
 import {
   descendantPids,
+  expectExit,
   enginePids,
   pulumi,
   runCli,
@@ -24,6 +27,7 @@ import {
   type CliRun,
 } from "../support/automation-cli";
 import { labelledObjects } from "../support/cluster-inventory";
+import { startDelayingProxy } from "../support/delaying-proxy";
 import { finishingBlock, minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
 
 jest.setTimeout(10 * 60 * 1000);
@@ -44,13 +48,19 @@ const lockDir = () => path.join(backend, ".pulumi", "locks", "organization", "ai
 const lockFiles = () =>
   fs.existsSync(lockDir()) ? fs.readdirSync(lockDir()).filter((f) => f.endsWith(".json")) : [];
 
-/** The stack's state: Kubernetes objects as `Kind namespace/name`, and pending operations. */
-function state(): { objects: string[]; pending: number } {
+/**
+ * The stack's state: Kubernetes objects as `Kind namespace/name`, pending operations, and the
+ * creates recorded as interrupted.
+ */
+function state(): { objects: string[]; pending: number; interrupted: number } {
   const file = path.join(backend, ".pulumi", "stacks", "aios-infra", "edge.json");
   const latest = (
     JSON.parse(fs.readFileSync(file, "utf8")) as {
       checkpoint: {
-        latest?: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] };
+        latest?: {
+          resources?: { type: string; id?: string; initErrors?: string[] }[];
+          pending_operations?: unknown[];
+        };
       };
     }
   ).checkpoint.latest;
@@ -59,7 +69,10 @@ function state(): { objects: string[]; pending: number } {
     .filter((r) => !r.type.startsWith("pulumi:"))
     .map((r) => `${r.type.split(":").pop() ?? ""} ${r.id ?? ""}`)
     .sort();
-  return { objects, pending: latest?.pending_operations?.length ?? 0 };
+  const interrupted = (latest?.resources ?? []).filter((r) =>
+    r.initErrors?.includes(INTERRUPTED_MARK),
+  ).length;
+  return { objects, pending: latest?.pending_operations?.length ?? 0, interrupted };
 }
 
 beforeAll(async () => {
@@ -112,14 +125,14 @@ test("the kubeconfig is encrypted in the stack file; list shows the run order", 
   expect(file).not.toContain(token);
   expect(file).toMatch(/aios-infra:kubeconfig:\n\s+secure: /);
   const list = await cli("list");
-  expect(list.code).toBe(EXIT_CODES.ok);
+  expectExit(list, EXIT_CODES.ok);
   expect(list.stdout).toContain("run order: edge → edge-blocks");
 });
 
 test("up runs the cluster stack, then the blocks stack; the summary masks nothing it need not", async () => {
   const before = fs.readFileSync(path.join(dir, "Pulumi.edge.yaml"), "utf8");
   const up = await cli("up");
-  expect(up.code).toBe(EXIT_CODES.ok);
+  expectExit(up, EXIT_CODES.ok);
   expect(results(up)).toEqual([
     ["edge", "up", "succeeded"],
     ["edge-blocks", "up", "succeeded"],
@@ -142,7 +155,7 @@ test("up runs the cluster stack, then the blocks stack; the summary masks nothin
 test("--policy-pack passes through, at the stack's environment's level or the config given", async () => {
   // dev: unpinned images are advisory.
   const preview = await cli("preview", "--stack", "edge", "--policy-pack", "policies");
-  expect(preview.code).toBe(EXIT_CODES.ok);
+  expectExit(preview, EXIT_CODES.ok);
   expect(preview.stdout).toMatch(/^\[edge\] +Policy Packs run:/m);
   expect(preview.stdout).toContain("which is not pinned");
   expect(preview.summary?.stacks[0].policy?.[0]).toMatchObject({
@@ -159,7 +172,7 @@ test("--policy-pack passes through, at the stack's environment's level or the co
     "--policy-pack-config",
     "policies/config/production.json",
   );
-  expect(strict.code).toBe(EXIT_CODES.failed);
+  expectExit(strict, EXIT_CODES.failed);
   expect(results(strict)).toEqual([["edge", "preview", "failed"]]);
   expect(strict.summary?.stacks[0].error).toBe("mandatory policy violations: images-pinned");
   const findings = strict.summary?.stacks[0].policy ?? [];
@@ -182,7 +195,7 @@ test("drift exits 3 naming the object changed and the one deleted behind Pulumi'
 
   // Selected by cluster: the blocks stack belongs to its cluster stack's cluster.
   const drift = await cli("drift", "--cluster", "edge", "--environment", "dev");
-  expect(drift.code).toBe(EXIT_CODES.drift);
+  expectExit(drift, EXIT_CODES.drift);
   expect(results(drift)).toEqual([
     ["edge", "drift", "drifted"],
     ["edge-blocks", "drift", "succeeded"],
@@ -205,7 +218,7 @@ test("drift exits 3 naming the object changed and the one deleted behind Pulumi'
 
 test("a reconcile loop restores both in its first pass and finds nothing in its second", async () => {
   const reconcile = await cli("reconcile", "--every", "1s", "--iterations", "2");
-  expect(reconcile.code).toBe(EXIT_CODES.ok);
+  expectExit(reconcile, EXIT_CODES.ok);
   expect(results(reconcile)).toEqual([
     ["edge", "reconcile", "succeeded"],
     ["edge-blocks", "reconcile", "succeeded"],
@@ -231,7 +244,7 @@ test("a reconcile loop restores both in its first pass and finds nothing in its 
     .makeApiClient(k8s.CoreV1Api)
     .readNamespacedService({ name: "edge-controller-svc", namespace: "controllers" });
   expect(service.spec?.type).toBe("NodePort");
-  expect((await cli("drift")).code).toBe(EXIT_CODES.ok);
+  expectExit(await cli("drift"), EXIT_CODES.ok);
 });
 
 test("a stack locked by a live update: retried with backoff, then exit 4; nothing removed", async () => {
@@ -248,7 +261,7 @@ test("a stack locked by a live update: retried with backoff, then exit 4; nothin
   );
   try {
     const refresh = await cli("refresh", "--stack", "edge", "--retries", "1");
-    expect(refresh.code).toBe(EXIT_CODES.locked);
+    expectExit(refresh, EXIT_CODES.locked);
     expect(results(refresh)).toEqual([["edge", "refresh", "locked"]]);
     expect(refresh.stdout).toMatch(/the stack is locked by another update; retry 1\/1 in/);
     expect(refresh.summary?.stacks[0].error).toContain(`(pid ${process.pid})`);
@@ -259,13 +272,13 @@ test("a stack locked by a live update: retried with backoff, then exit 4; nothin
 });
 
 test("SIGTERM mid-up cancels gracefully: exit 143, stacks unlocked, a re-run converges", async () => {
-  expect((await cli("destroy")).code).toBe(EXIT_CODES.ok);
+  expectExit(await cli("destroy"), EXIT_CODES.ok);
   expect(await labelledObjects(kc, "edge")).toEqual([]);
   const run = startCli(dir, passphrase, ["up"]);
   await waitForOutput(run, /kubernetes:apps\/v1:Deployment .* creating/);
   run.child.kill("SIGTERM");
   const cancelled = await run.done;
-  expect(cancelled.code).toBe(EXIT_CODES.terminated);
+  expectExit(cancelled, EXIT_CODES.terminated);
   expect(results(cancelled)).toEqual([
     ["edge", "up", "cancelled"],
     ["edge-blocks", "up", "cancelled"],
@@ -273,12 +286,62 @@ test("SIGTERM mid-up cancels gracefully: exit 143, stacks unlocked, a re-run con
   expect(cancelled.summary?.stacks[1].error).toBe("the run was cancelled before it started");
   expect(lockFiles()).toEqual([]);
   const again = await cli("up");
-  expect(again.code).toBe(EXIT_CODES.ok);
+  expectExit(again, EXIT_CODES.ok);
   expect(results(again).map((r) => r[2])).toEqual(["succeeded", "succeeded"]);
 });
 
+test("a cancel that loses the answers of applied creates: recorded, the next up reads them back", async () => {
+  expectExit(await cli("destroy"), EXIT_CODES.ok);
+  // The stack reaches the API server through a link that holds every answer for 2 s: requests
+  // are applied at once, and a cancel meanwhile loses their answers.
+  const config = JSON.parse(plane.kubeconfig) as { clusters: { cluster: { server: string } }[] };
+  const server = new URL(config.clusters[0].cluster.server);
+  const proxy = await startDelayingProxy(server.hostname, Number(server.port), 2000);
+  const setKubeconfig = (text: string) =>
+    pulumi(
+      dir,
+      backend,
+      passphrase,
+      ["config", "set", "--secret", "aios-infra:kubeconfig", "--stack", "edge"],
+      text,
+    );
+  config.clusters[0].cluster.server = `https://${server.hostname}:${proxy.port}`;
+  setKubeconfig(JSON.stringify(config));
+  try {
+    const run = startCli(dir, passphrase, ["up", "--stack", "edge"]);
+    // The first object the server applied: its answer is still on the way back.
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const labelSelector = "aios.io/cluster-id=edge";
+    while ((await core.listNamespace({ labelSelector })).items.length === 0) {
+      expect(run.child.exitCode).toBeNull();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    run.child.kill("SIGTERM");
+    const cancelled = await run.done;
+    expectExit(cancelled, EXIT_CODES.terminated);
+    expect(cancelled.stdout).toMatch(/\d+ create\(s\) were interrupted with their outcome unknown/);
+    // The server applied creates whose answers were lost; they are recorded, none is orphaned.
+    expect(state().interrupted).toBeGreaterThan(0);
+    const inCluster = await labelledObjects(kc, "edge");
+    expect(inCluster.filter((o) => !state().objects.includes(o))).toEqual([]);
+  } finally {
+    setKubeconfig(plane.kubeconfig);
+    await proxy.close();
+  }
+  const up = await cli("up", "--stack", "edge");
+  expectExit(up, EXIT_CODES.ok);
+  expect(up.stdout).toMatch(
+    /an earlier run was interrupted with \d+ create\(s\) of unknown outcome; reading them back/,
+  );
+  const after = state();
+  expect(after.interrupted).toBe(0);
+  expect(new Set(after.objects).size).toBe(after.objects.length);
+  const inCluster = await labelledObjects(kc, "edge");
+  expect(inCluster.filter((o) => !after.objects.includes(o))).toEqual([]);
+});
+
 test("SIGKILL of the engine mid-up: the next up converges, nothing duplicated or orphaned", async () => {
-  expect((await cli("destroy")).code).toBe(EXIT_CODES.ok);
+  expectExit(await cli("destroy"), EXIT_CODES.ok);
   const run = startCli(dir, passphrase, ["up", "--stack", "edge"]);
   await waitForOutput(run, /kubernetes:apps\/v1:Deployment .* creating/);
   const engines = enginePids(run.child.pid ?? -1);
@@ -294,14 +357,14 @@ test("SIGKILL of the engine mid-up: the next up converges, nothing duplicated or
       // already gone
     }
   }
-  expect(killed.code).toBe(EXIT_CODES.failed);
+  expectExit(killed, EXIT_CODES.failed);
   expect(killed.summary?.stacks[0].error).toMatch(/the Pulumi engine stopped without reporting/);
   // What a killed engine leaves: its lock, and creates it never recorded as done.
   expect(lockFiles()).toHaveLength(1);
   expect(state().pending).toBeGreaterThan(0);
 
   const up = await cli("up", "--stack", "edge");
-  expect(up.code).toBe(EXIT_CODES.ok);
+  expectExit(up, EXIT_CODES.ok);
   expect(up.stdout).toContain("the stack's lock was left by a process of this host that is gone");
   expect(up.stdout).toMatch(/an earlier run stopped with \d+ create\(s\) in flight; importing/);
   const after = state();
@@ -311,13 +374,13 @@ test("SIGKILL of the engine mid-up: the next up converges, nothing duplicated or
   const inCluster = await labelledObjects(kc, "edge");
   expect(inCluster.filter((o) => !after.objects.includes(o))).toEqual([]);
   const preview = await cli("preview", "--stack", "edge");
-  expect(preview.code).toBe(EXIT_CODES.ok);
+  expectExit(preview, EXIT_CODES.ok);
   expect(Object.keys(preview.summary?.stacks[0].changes ?? {})).toEqual(["same"]);
 });
 
 test("destroy runs the blocks stack first, then the cluster; nothing is left", async () => {
   const destroy = await cli("destroy");
-  expect(destroy.code).toBe(EXIT_CODES.ok);
+  expectExit(destroy, EXIT_CODES.ok);
   expect(results(destroy)).toEqual([
     ["edge-blocks", "destroy", "succeeded"],
     ["edge", "destroy", "succeeded"],

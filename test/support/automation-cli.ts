@@ -141,3 +141,23 @@ export function pulumi(
     encoding: "utf8",
   });
 }
+
+/** The last `lines` lines of a text. */
+const tail = (text: string, lines = 60) => text.split("\n").slice(-lines).join("\n");
+
+/**
+ * Asserts a run's exit code. On a mismatch the failure carries the end of the run's output and
+ * its summary's errors, so a failure in CI explains itself.
+ */
+export function expectExit(run: CliRun, code: number): void {
+  try {
+    expect(run.code).toBe(code);
+  } catch (error) {
+    const errors = (run.summary?.stacks ?? [])
+      .map((s) => `${s.stack} ${s.operation} ${s.result}: ${s.error ?? ""}`)
+      .join("\n");
+    (error as Error).message +=
+      `\n--- summary\n${errors}\n--- stdout (end)\n${tail(run.stdout)}\n--- stderr (end)\n${tail(run.stderr)}`;
+    throw error;
+  }
+}
