@@ -12,6 +12,7 @@ import { policyOptions } from "../scripts/pulumi/policy-options";
 import { PROJECT_DIR } from "../scripts/pulumi/workspace";
 import { parseCommandLine, UsageError, type ParsedCommand } from "./command-line";
 import { DEFAULT_RETRY } from "./conflict-retry";
+import { cancelOnSignals } from "./cancel-signals";
 import { EXIT_CODES, exitCodeFor } from "./exit-codes";
 import { reconcileLoop } from "./reconcile-loop";
 import { runGraph, waves } from "./run-order";
@@ -117,25 +118,7 @@ async function main(argv: readonly string[]): Promise<number> {
     `${operation} on ${stacks.map((s) => s.name).join(", ")} (${describeSelection(cmd)}; at most ${cmd.parallel} at once)`,
   );
 
-  const controller = new AbortController();
-  const stop = new AbortController();
-  let received: "SIGINT" | "SIGTERM" | undefined;
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    if (received !== undefined) {
-      say(`${signal} again: exiting now (a re-run removes stale locks and converges)`);
-      process.exit(exitCodeFor([], signal));
-    }
-    received = signal;
-    say(`${signal}: cancelling (engines finish in-flight steps and unlock; again to exit now)`);
-    stop.abort();
-    // A terminal's Ctrl-C reaches the whole process group, the engines included: forwarding it
-    // would be their second SIGINT, which makes them stop at once instead of cleanly.
-    if (!(signal === "SIGINT" && process.stdin.isTTY)) {
-      controller.abort();
-    }
-  };
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  const cancellation = cancelOnSignals(say);
 
   const write = (text: string) => {
     (operation === "outputs" ? process.stderr : process.stdout).write(text);
@@ -149,8 +132,8 @@ async function main(argv: readonly string[]): Promise<number> {
       retry: { ...DEFAULT_RETRY, retries: cmd.retries },
       policies: (s) => policyOptions(s.environment, cmd.policyPack, cmd.policyPackConfig),
       write,
-      signal: controller.signal,
-      stop: stop.signal,
+      signal: cancellation.engines,
+      stop: cancellation.stop,
     });
   // A reconcile loop's record: every correction so far, and the pass the summary is of.
   const corrections: Correction[] = [];
@@ -162,7 +145,7 @@ async function main(argv: readonly string[]): Promise<number> {
       durationMs: Date.now() - startedAt.getTime(),
       exitCode: exitCodeFor(
         outcomes.map((o) => o.result),
-        received,
+        cancellation.received(),
       ),
       ...(operation === "reconcile" ? { iteration: lastPass, corrections } : {}),
       stacks: outcomes,
@@ -189,7 +172,7 @@ async function main(argv: readonly string[]): Promise<number> {
           ...(cmd.everyMs === undefined ? {} : { everyMs: cmd.everyMs }),
           ...(cmd.iterations === undefined ? {} : { iterations: cmd.iterations }),
           maxCorrections: cmd.maxCorrections,
-          signal: stop.signal,
+          signal: cancellation.stop,
           log: say,
           onPass,
         })

@@ -24,6 +24,8 @@ import {
 import { resolvePassphraseFile } from "./pulumi/passphrase";
 import { policyOptions, type PolicyOptions } from "./pulumi/policy-options";
 import { openStack, PROJECT_DIR } from "./pulumi/workspace";
+import { cancelOnSignals, type Cancellation } from "../automation/cancel-signals";
+import { exitCodeFor } from "../automation/exit-codes";
 import { repairEarlierRuns, upRecordingInterrupts } from "../automation/recovery";
 
 const STATE_DIR = path.join(PROJECT_DIR, ".aios");
@@ -134,7 +136,8 @@ function stackPolicyOptions(stackName: string, pack?: string, config?: string): 
 async function run(
   command: Command,
   stackName: string,
-  policies: PolicyOptions = {},
+  policies: PolicyOptions,
+  signal: AbortSignal,
 ): Promise<void> {
   if (command === "cluster-stop") {
     say(
@@ -155,7 +158,7 @@ async function run(
   const onOutput = (out: string) => process.stdout.write(out);
   const network = await startLocalNetwork(stackName);
   try {
-    await runOperation(command, stack, target.fresh, onOutput, policies);
+    await runOperation(command, stack, { fresh: target.fresh, onOutput, policies, signal });
   } finally {
     await network?.stop();
   }
@@ -189,24 +192,31 @@ async function startLocalNetwork(stackName: string): Promise<AiosDouble | undefi
   }
 }
 
+/** How an operation of `dev.ts` runs. */
+interface RunSettings {
+  /** The cluster was just started empty: refresh before `up`. */
+  readonly fresh: boolean;
+  readonly onOutput: (out: string) => void;
+  readonly policies: PolicyOptions;
+  /** Aborted to have the engine cancel (SIGINT or SIGTERM to this process). */
+  readonly signal: AbortSignal;
+}
+
 async function runOperation(
   command: Exclude<Command, "cluster-stop">,
   stack: Stack,
-  fresh: boolean,
-  onOutput: (out: string) => void,
-  policies: PolicyOptions,
+  { fresh, onOutput, policies, signal }: RunSettings,
 ): Promise<void> {
-  const target = { fresh };
   switch (command) {
     case "start": {
       // A freshly started embedded cluster is empty: refresh first, so state recorded on an
       // earlier cluster does not hide what has to be created again.
       // As the automation CLI does: repair what an interrupted earlier run left in the state,
       // and record what this one leaves if it is interrupted (Ctrl-C) or fails.
-      await repairEarlierRuns(stack, say);
+      await repairEarlierRuns(stack, say, signal);
       await upRecordingInterrupts(
         stack,
-        { onOutput, color: "auto", refresh: target.fresh, ...policies },
+        { onOutput, color: "auto", refresh: fresh, signal, ...policies },
         say,
       );
       say("done. Next:");
@@ -218,11 +228,11 @@ async function runOperation(
       return;
     }
     case "preview":
-      await stack.preview({ onOutput, color: "auto", diff: true, ...policies });
+      await stack.preview({ onOutput, color: "auto", diff: true, signal, ...policies });
       return;
     case "destroy":
-      await repairEarlierRuns(stack, say);
-      await stack.destroy({ onOutput, color: "auto" });
+      await repairEarlierRuns(stack, say, signal);
+      await stack.destroy({ onOutput, color: "auto", signal });
       say("destroyed; `npm run cluster:stop` stops the embedded local cluster");
       return;
   }
@@ -247,17 +257,27 @@ async function main(): Promise<void> {
   if (pack !== undefined && command !== "start" && command !== "preview") {
     throw new Error(`--policy-pack applies to start and preview, not ${command}`);
   }
+  cancellation = cancelOnSignals(say);
   await run(
     command,
     values.stack,
     stackPolicyOptions(values.stack, pack, values["policy-pack-config"]),
+    cancellation.engines,
   );
 }
+
+/** Set once the command line is valid: a signal then cancels the operation gracefully. */
+let cancellation: Cancellation | undefined;
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) {
     console.error(`[aios-infra] ${e.message}`);
     process.exit(2);
+  }
+  const signal = cancellation?.received();
+  if (signal !== undefined) {
+    say(`${signal}: cancelled; the stack is unlocked and \`npm start\` converges from here`);
+    process.exit(exitCodeFor([], signal));
   }
   const err = e as { commandResult?: { stderr?: string }; message?: string };
   // Pulumi already printed its diagnostics through onOutput; add only the summary line.
