@@ -273,8 +273,9 @@ async function operationsStack(config: OperationsStackConfig): Promise<Record<st
     throw e;
   }
   const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
-  const { environmentNames, hasGitToken } = selfHealingSecretsProblems(
+  const { environmentNames, gitAuth } = selfHealingSecretsProblems(
     stackConfig.requireObject("selfHealingSecrets"),
+    config.selfHealing.source.repository,
   );
   const opts = { providers: [clusterProvider(cluster.clusterId)] };
   const operator = config.operator.install
@@ -292,7 +293,7 @@ async function operationsStack(config: OperationsStackConfig): Promise<Record<st
         settings: config.selfHealing,
         scope: cluster.scope,
         environmentNames,
-        hasGitToken,
+        gitAuth,
       },
       secrets: stackConfig
         .requireSecretObject<unknown>("selfHealingSecrets")

@@ -410,13 +410,20 @@ export async function loadStackConfigOrReport(
 ): Promise<ProgramConfig | undefined> {
   try {
     const parsed = loadStackConfig(config, await resolveReferences(config));
-    requireKubeconfigOutsideDev(
+    const inCluster = parsed.kind === "cluster" && parsed.clusterAccess === "in-cluster";
+    const access = kubeconfigProblems(
       parsed.environment,
-      config.get("kubeconfig") !== undefined ||
-        (parsed.kind === "cluster" && parsed.clusterAccess === "in-cluster"),
+      config.get("kubeconfig") !== undefined,
+      inCluster,
     );
+    if (access.length > 0) {
+      throw new ConfigError(access);
+    }
     if (parsed.kind === "operations") {
-      const { problems } = selfHealingSecretsProblems(readRaw(config, "selfHealingSecrets"));
+      const { problems } = selfHealingSecretsProblems(
+        readRaw(config, "selfHealingSecrets"),
+        parsed.selfHealing.source.repository,
+      );
       if (problems.length > 0) {
         throw new ConfigError(problems);
       }
@@ -433,7 +440,10 @@ export async function loadStackConfigOrReport(
     if (parsed.kind === "cluster" && parsed.verifyNodes) {
       // Read in plain text only to reach the cluster; it is never logged or exported. Virtual
       // nodes are not checked: the stack creates them.
-      const problems = await verifyNodesExist(parsed.nodes, config.get("kubeconfig"));
+      const problems = await verifyNodesExist(
+        parsed.nodes,
+        parsed.clusterAccess === "in-cluster" ? undefined : config.get("kubeconfig"),
+      );
       if (problems.length > 0) {
         throw new ConfigError(problems);
       }
@@ -449,20 +459,36 @@ export async function loadStackConfigOrReport(
 }
 
 /**
- * Staging and production name their cluster explicitly: only dev may fall back to $KUBECONFIG
- * (the embedded local cluster under `npm start`), so a pipeline with a stray $KUBECONFIG can never
- * deploy production onto the wrong cluster.
+ * How the stack reaches its cluster, checked: outside dev a kubeconfig in stack config (so a stray
+ * `$KUBECONFIG` never picks the cluster) or the pod's own identity (`clusterAccess: in-cluster`);
+ * never both — the operator's workspace holds the stack's passphrase, so a kubeconfig in the
+ * stack file would give it that kubeconfig's rights and void its scoped RBAC.
  */
-export function requireKubeconfigOutsideDev(environment: string, hasKubeconfig: boolean): void {
-  if (environment !== "dev" && !hasKubeconfig) {
-    throw new ConfigError([
+export function kubeconfigProblems(
+  environment: string,
+  hasKubeconfig: boolean,
+  inCluster: boolean,
+): ConfigProblem[] {
+  const at = `${CONFIG_NAMESPACE}:kubeconfig`;
+  if (inCluster && hasKubeconfig) {
+    return [
       {
-        path: `${CONFIG_NAMESPACE}:kubeconfig`,
-        message: `is required in ${environment}: set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:kubeconfig -- "$(cat kubeconfig.yaml)"\` (only dev may use $KUBECONFIG or the embedded local cluster)`,
+        path: at,
+        message: `must not be set when ${CONFIG_NAMESPACE}:clusterAccess is in-cluster: the operator's workspace holds this stack's passphrase and could decrypt it, which would void its scoped RBAC; remove it from the stack file of a stack the operator reconciles (pulumi config rm ${at})`,
+        received: "a secret value (not shown)",
+      },
+    ];
+  }
+  if (environment !== "dev" && !hasKubeconfig && !inCluster) {
+    return [
+      {
+        path: at,
+        message: `is required in ${environment}: set it with \`pulumi config set --secret ${at} -- "$(cat kubeconfig.yaml)"\` (only dev may use $KUBECONFIG or the embedded local cluster)`,
         received: "nothing",
       },
-    ]);
+    ];
   }
+  return [];
 }
 
 /**

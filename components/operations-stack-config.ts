@@ -13,8 +13,10 @@ import {
   reconciledStackNames,
 } from "./self-healing/operator-specs";
 import {
+  isSshRepository,
   operatorSettingsSchema,
   selfHealingSecretsSchema,
+  type GitAuth,
   selfHealingSettingsSchema,
   type OperatorSettings,
   type SelfHealingSettings,
@@ -107,12 +109,16 @@ function targetProblems(stack: string, own: OwnStack): ConfigProblem[] {
 
 /**
  * Checks `aios-infra:selfHealingSecrets` (a secret) without ever rendering its values: problems
- * name the field and what is allowed. Returns the problems and the names the Stack refers to.
+ * name the field and what is allowed. The repository's kind decides which git credential fits.
+ * Returns the problems, the names the Stack refers to, and how the operator authenticates to git.
  */
-export function selfHealingSecretsProblems(raw: unknown): {
+export function selfHealingSecretsProblems(
+  raw: unknown,
+  repository: string,
+): {
   problems: ConfigProblem[];
   environmentNames: string[];
-  hasGitToken: boolean;
+  gitAuth: GitAuth;
 } {
   const at = `${CONFIG_NAMESPACE}:selfHealingSecrets`;
   if (raw === undefined) {
@@ -125,7 +131,7 @@ export function selfHealingSecretsProblems(raw: unknown): {
         },
       ],
       environmentNames: [],
-      hasGitToken: false,
+      gitAuth: "none",
     };
   }
   const parsed = selfHealingSecretsSchema.safeParse(raw);
@@ -137,16 +143,40 @@ export function selfHealingSecretsProblems(raw: unknown): {
         parsed.error.issues.map((i) => ({ ...i, path: ["selfHealingSecrets", ...i.path] })),
       ).map((p) => ({ ...p, received: "a secret value (not shown)" })),
       environmentNames: [],
-      hasGitToken: false,
+      gitAuth: "none",
     };
   }
   const environmentNames = Object.keys(parsed.data.environment);
-  const problems = environmentNames
+  const problems: ConfigProblem[] = environmentNames
     .filter((n) => (RESERVED_ENVIRONMENT as readonly string[]).includes(n))
     .map((n) => ({
       path: `${at}.environment.${n}`,
       message: `is set by the Stack itself (${RESERVED_ENVIRONMENT.join(", ")}: use passphrase and aios-infra:selfHealing.backend)`,
       received: "a secret value (not shown)",
     }));
-  return { problems, environmentNames, hasGitToken: parsed.data.gitToken !== undefined };
+  const ssh = isSshRepository(repository);
+  const { gitToken, gitSshKey } = parsed.data;
+  if (ssh && gitSshKey === undefined) {
+    problems.push({
+      path: `${at}.gitSshKey`,
+      message: `is required: aios-infra:selfHealing.source.repository is an SSH URL (${repository}), which the operator clones with a private key`,
+      received: "nothing",
+    });
+  }
+  if (ssh && gitToken !== undefined) {
+    problems.push({
+      path: `${at}.gitToken`,
+      message: `is for https repositories; aios-infra:selfHealing.source.repository is an SSH URL (${repository}): use gitSshKey`,
+      received: "a secret value (not shown)",
+    });
+  }
+  if (!ssh && gitSshKey !== undefined) {
+    problems.push({
+      path: `${at}.gitSshKey`,
+      message: `is for SSH repositories; aios-infra:selfHealing.source.repository is an https URL (${repository}): use gitToken`,
+      received: "a secret value (not shown)",
+    });
+  }
+  const gitAuth: GitAuth = ssh ? "ssh" : gitToken === undefined ? "none" : "token";
+  return { problems, environmentNames, gitAuth };
 }

@@ -8,7 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { MANAGE, READ, rule } from "../access";
 import { recommendedLabels } from "../labels";
 import { uniqueRules, type ManagedScope } from "./managed-scope";
-import type { SelfHealingSettings } from "./self-healing-settings";
+import type { GitAuth, SelfHealingSettings } from "./self-healing-settings";
 
 type PolicyRule = k8s.types.input.rbac.v1.PolicyRule;
 
@@ -23,6 +23,8 @@ export const RESERVED_ENVIRONMENT = ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND
 
 /** Key of the git token in the credentials Secret. */
 export const GIT_TOKEN_KEY = "gitToken";
+/** Key of the git SSH private key in the credentials Secret. */
+export const GIT_SSH_KEY_KEY = "gitSshKey";
 
 /** Everything the builders need about one reconciled stack. */
 export interface ReconciledStackContext {
@@ -33,8 +35,8 @@ export interface ReconciledStackContext {
   readonly scope: ManagedScope;
   /** Names of the extra environment variables in the credentials Secret. */
   readonly environmentNames: readonly string[];
-  /** Whether the credentials Secret holds a git token. */
-  readonly hasGitToken: boolean;
+  /** How the operator authenticates to the repository (the credentials Secret's key for it). */
+  readonly gitAuth: GitAuth;
 }
 
 /** The names of a reconciled stack's objects, from the stack's own name. */
@@ -208,6 +210,18 @@ function secretRef(ctx: ReconciledStackContext, key: string) {
   };
 }
 
+/** The Stack's `gitAuth`: the credentials Secret's token or SSH key, none for a public https repo. */
+function gitAuthSpec(ctx: ReconciledStackContext) {
+  switch (ctx.gitAuth) {
+    case "token":
+      return { gitAuth: { accessToken: secretRef(ctx, GIT_TOKEN_KEY) } };
+    case "ssh":
+      return { gitAuth: { sshAuth: { sshPrivateKey: secretRef(ctx, GIT_SSH_KEY_KEY) } } };
+    case "none":
+      return {};
+  }
+}
+
 /** The `Stack` (pulumi.com/v1) that has the operator keep the cluster stack in its state. */
 export function stackResource(ctx: ReconciledStackContext): ObjectSpec {
   const s = ctx.settings;
@@ -223,7 +237,7 @@ export function stackResource(ctx: ReconciledStackContext): ObjectSpec {
       ...(s.source.commit === undefined ? {} : { commit: s.source.commit }),
       ...(s.source.directory === "" ? {} : { repoDir: s.source.directory }),
       shallow: true,
-      ...(ctx.hasGitToken ? { gitAuth: { accessToken: secretRef(ctx, GIT_TOKEN_KEY) } } : {}),
+      ...gitAuthSpec(ctx),
       // The stack must already exist with its file in the repository: never create one.
       useLocalStackOnly: true,
       backend: s.backend,

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaceMetadata } from "../namespaces";
 import {
+  GIT_SSH_KEY_KEY,
   GIT_TOKEN_KEY,
   reconciledStackMetadata,
   reconciledStackNames,
@@ -67,6 +68,7 @@ export class ReconciledStack extends pulumi.ComponentResource {
             PULUMI_CONFIG_PASSPHRASE: s.passphrase,
             ...s.environment,
             ...(s.gitToken === undefined ? {} : { [GIT_TOKEN_KEY]: s.gitToken }),
+            ...(s.gitSshKey === undefined ? {} : { [GIT_SSH_KEY_KEY]: s.gitSshKey }),
           })),
         ),
       },

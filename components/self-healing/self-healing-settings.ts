@@ -53,10 +53,19 @@ const gitCommit = z.string().regex(/^[0-9a-f]{40}$/, {
 /** Where the operator fetches the program: a git repository at a branch or a commit. */
 const sourceSchema = z
   .strictObject({
-    /** The repository holding this project (`https://…`, `ssh://…` or `git@host:path`). */
-    repository: z.string().regex(/^(https:\/\/|ssh:\/\/|git@[^:]+:)\S+$/, {
-      error: "must be a git URL: https://…, ssh://… or git@host:path",
-    }),
+    /**
+     * The repository holding this project: `https://…` (cloned with `gitToken` when set) or
+     * `ssh://…` / `git@host:path` (cloned with `gitSshKey`). Never credentials in the URL.
+     */
+    repository: z
+      .string()
+      .regex(/^(https:\/\/|ssh:\/\/|git@[^:]+:)\S+$/, {
+        error: "must be a git URL: https://…, ssh://… or git@host:path",
+      })
+      .refine((v) => !/^https:\/\/[^/]*@/.test(v) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(v), {
+        error:
+          "must not carry credentials (they would be stored in plain text in the Stack and the state): put a token in aios-infra:selfHealingSecrets.gitToken or a key in .gitSshKey",
+      }),
     /** A branch, followed at every resync. Exactly one of branch and commit. */
     branch: z.string().min(1).optional(),
     /** A fixed commit. Exactly one of branch and commit. */
@@ -79,14 +88,29 @@ const backendSchema = z
     error: "must be an s3://, gs://, azblob:// or https:// backend URL",
   });
 
+/** Verbs that let a subject grant more than it holds or act as someone else: never granted. */
+const ESCALATING_VERBS = ["*", "escalate", "bind", "impersonate"];
+
 /** A policy rule for cluster-scoped objects a third-party chart brings. */
 const ruleSchema = z.strictObject({
-  apiGroups: z.array(z.string()).min(1),
-  resources: z.array(z.string().min(1)).min(1),
+  apiGroups: z
+    .array(z.string())
+    .min(1)
+    .refine((v) => v.every((x) => x !== "*"), {
+      error: "must name API groups: '*' is never granted",
+    }),
+  resources: z
+    .array(z.string().min(1))
+    .min(1)
+    .refine((v) => v.every((x) => x !== "*" && !x.startsWith("*/")), {
+      error: "must name resources: '*' is never granted",
+    }),
   verbs: z
     .array(z.string().min(1))
     .min(1)
-    .refine((v) => !v.includes("*"), { error: "must name verbs: '*' is never granted" }),
+    .refine((v) => !v.some((x) => ESCALATING_VERBS.includes(x)), {
+      error: `must name plain verbs: ${ESCALATING_VERBS.map((x) => `'${x}'`).join(", ")} are never granted`,
+    }),
   resourceNames: z.array(z.string().min(1)).optional(),
 });
 
@@ -152,5 +176,16 @@ export const selfHealingSecretsSchema = z.strictObject({
     .default({}),
   /** A token the operator clones the repository with (https sources). */
   gitToken: z.string().min(1).optional(),
+  /** A private key (PEM or OpenSSH) the operator clones the repository with (ssh sources). */
+  gitSshKey: z
+    .string()
+    .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, { error: "must be a PEM or OpenSSH private key" })
+    .optional(),
 });
 export type SelfHealingSecrets = z.infer<typeof selfHealingSecretsSchema>;
+
+/** How the operator authenticates to the repository. */
+export type GitAuth = "none" | "token" | "ssh";
+
+/** Whether a repository URL is reached over SSH. */
+export const isSshRepository = (repository: string) => !repository.startsWith("https://");

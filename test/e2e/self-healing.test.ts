@@ -67,7 +67,7 @@ beforeAll(async () => {
     }),
     scope,
     environmentNames: [],
-    hasGitToken: false,
+    gitAuth: "none",
   };
   rbac = workspaceRbac(ctx);
   const objects = k8s.KubernetesObjectApi.makeApiClient(admin);

@@ -4,6 +4,7 @@ import {
   parseOperationsStackConfig,
   selfHealingSecretsProblems,
 } from "../../components/operations-stack-config";
+import { kubeconfigProblems } from "../../components/config";
 import { CLUSTER_IMAGE_KEYS } from "../../components/images";
 import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
@@ -18,6 +19,8 @@ const SELF_HEALING = {
   backend: "s3://aios-state/prod",
 };
 const OWN = { project: "aios-infra", stack: "ops" };
+const HTTPS = "https://git.example.org/platform/aios-infra.git";
+const SSH = "git@git.example.org:platform/aios-infra.git";
 
 const problems = (raw: Record<string, unknown>): string[] =>
   configProblems(() => parseOperationsStackConfig(raw, Object.keys(raw), OWN));
@@ -42,8 +45,43 @@ test("an operations stack refuses a file:// backend, a short resync, an ambiguou
     'aios-infra:selfHealing.backend: must be an s3://, gs://, azblob:// or https:// backend URL (received "file:///state")',
     "aios-infra:selfHealing.resyncSeconds: must be at least 60: the operator raises anything lower to 60 (received 30)",
     'aios-infra:selfHealing.workspaceImage: must be an image reference pinned to a version tag (not latest*) or a digest (received "pulumi/pulumi:latest-nonroot")',
-    `aios-infra:selfHealing.extraClusterRules[0].verbs: must name verbs: '*' is never granted (received ["*"])`,
+    `aios-infra:selfHealing.extraClusterRules[0].verbs: must name plain verbs: '*', 'escalate', 'bind', 'impersonate' are never granted (received ["*"])`,
   ]);
+});
+
+test("extra cluster rules never grant wildcards or escalation; a repository URL never carries credentials", () => {
+  const rules = [
+    { apiGroups: ["*"], resources: ["*"], verbs: ["get", "create"] },
+    { apiGroups: [""], resources: ["*/status"], verbs: ["patch"] },
+    { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"] },
+    { apiGroups: [""], resources: ["users"], verbs: ["impersonate"] },
+    { apiGroups: [""], nonResourceURLs: ["/metrics"], verbs: ["get"] },
+  ];
+  const source = { repository: "https://ci:tok-123@git.example.org/p/infra.git", branch: "main" };
+  const found = problems({ selfHealing: { ...SELF_HEALING, extraClusterRules: rules, source } });
+  expect(found.map((p) => p.replace(/ \(received .*\)$/, ""))).toEqual([
+    "aios-infra:selfHealing.source.repository: must not carry credentials (they would be stored in plain text in the Stack and the state): put a token in aios-infra:selfHealingSecrets.gitToken or a key in .gitSshKey",
+    "aios-infra:selfHealing.extraClusterRules[0].apiGroups: must name API groups: '*' is never granted",
+    "aios-infra:selfHealing.extraClusterRules[0].resources: must name resources: '*' is never granted",
+    "aios-infra:selfHealing.extraClusterRules[1].resources: must name resources: '*' is never granted",
+    "aios-infra:selfHealing.extraClusterRules[2].verbs: must name plain verbs: '*', 'escalate', 'bind', 'impersonate' are never granted",
+    "aios-infra:selfHealing.extraClusterRules[3].verbs: must name plain verbs: '*', 'escalate', 'bind', 'impersonate' are never granted",
+    "aios-infra:selfHealing.extraClusterRules[4].resources: is required (array)",
+    "aios-infra:selfHealing.extraClusterRules[4].nonResourceURLs: is not a known setting; remove it or check its spelling",
+  ]);
+  const named = {
+    apiGroups: ["gateway.networking.k8s.io"],
+    resources: ["gatewayclasses"],
+    verbs: ["get", "create", "delete"],
+  };
+  const accepted = (selfHealing: Record<string, unknown>) =>
+    parseOperationsStackConfig({ selfHealing }, ["selfHealing"], OWN).selfHealing;
+  expect(accepted({ ...SELF_HEALING, extraClusterRules: [named] }).extraClusterRules).toEqual([
+    named,
+  ]);
+  expect(accepted({ ...SELF_HEALING, source: { repository: SSH, branch: "main" } }).source).toEqual(
+    { repository: SSH, branch: "main", directory: "" },
+  );
 });
 
 test("an operations stack may not reconcile itself, nor a stack whose Stack name is too long", () => {
@@ -87,18 +125,20 @@ test("the defaults: the operator's pinned chart, a 300 s resync with refresh, no
 });
 
 test("the secrets are checked without ever showing a value", () => {
-  const result = selfHealingSecretsProblems({
-    passphrase: "",
-    environment: { PULUMI_BACKEND_URL: "s3://x", "BAD NAME": "hunter2" },
-  });
+  const result = selfHealingSecretsProblems(
+    { passphrase: "", environment: { PULUMI_BACKEND_URL: "s3://x", "BAD NAME": "hunter2" } },
+    HTTPS,
+  );
   expect(result.problems.map((p) => `${p.path}: ${p.message} (received ${p.received})`)).toEqual([
     "aios-infra:selfHealingSecrets.passphrase: Too small: expected string to have >=1 characters (received a secret value (not shown))",
     "aios-infra:selfHealingSecrets.environment.BAD NAME: must be an environment name (received a secret value (not shown))",
   ]);
   expect(JSON.stringify(result)).not.toContain("hunter2");
   expect(
-    selfHealingSecretsProblems({ passphrase: "p", environment: { PULUMI_BACKEND_URL: "s3://x" } })
-      .problems,
+    selfHealingSecretsProblems(
+      { passphrase: "p", environment: { PULUMI_BACKEND_URL: "s3://x" } },
+      HTTPS,
+    ).problems,
   ).toEqual([
     {
       path: "aios-infra:selfHealingSecrets.environment.PULUMI_BACKEND_URL",
@@ -107,9 +147,36 @@ test("the secrets are checked without ever showing a value", () => {
       received: "a secret value (not shown)",
     },
   ]);
-  expect(selfHealingSecretsProblems(undefined).problems[0].path).toBe(
+  expect(selfHealingSecretsProblems(undefined, HTTPS).problems[0].path).toBe(
     "aios-infra:selfHealingSecrets",
   );
+});
+
+test("the git credential must fit the repository: a token for https, a private key for SSH", () => {
+  const key =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----";
+  const check = (secrets: Record<string, unknown>, repository: string) => {
+    const r = selfHealingSecretsProblems({ passphrase: "p", ...secrets }, repository);
+    expect(JSON.stringify(r)).not.toContain("secret-key-material");
+    expect(JSON.stringify(r)).not.toContain("tok-123");
+    return [r.gitAuth, r.problems.map((p) => `${p.path}: ${p.message} (received ${p.received})`)];
+  };
+  expect(check({ gitToken: "tok-123" }, HTTPS)).toEqual(["token", []]);
+  expect(check({}, HTTPS)).toEqual(["none", []]);
+  expect(check({ gitSshKey: key }, SSH)).toEqual(["ssh", []]);
+  expect(check({ gitSshKey: key }, "ssh://git@git.example.org/p/infra.git")).toEqual(["ssh", []]);
+  expect(check({}, SSH)[1]).toEqual([
+    `aios-infra:selfHealingSecrets.gitSshKey: is required: aios-infra:selfHealing.source.repository is an SSH URL (${SSH}), which the operator clones with a private key (received nothing)`,
+  ]);
+  expect(check({ gitToken: "tok-123", gitSshKey: key }, SSH)[1]).toEqual([
+    `aios-infra:selfHealingSecrets.gitToken: is for https repositories; aios-infra:selfHealing.source.repository is an SSH URL (${SSH}): use gitSshKey (received a secret value (not shown))`,
+  ]);
+  expect(check({ gitSshKey: key }, HTTPS)[1]).toEqual([
+    `aios-infra:selfHealingSecrets.gitSshKey: is for SSH repositories; aios-infra:selfHealing.source.repository is an https URL (${HTTPS}): use gitToken (received a secret value (not shown))`,
+  ]);
+  expect(check({ gitSshKey: "tok-123" }, SSH)[1]).toEqual([
+    "aios-infra:selfHealingSecrets.gitSshKey: must be a PEM or OpenSSH private key (received a secret value (not shown))",
+  ]);
 });
 
 describe("the program of an operations stack", () => {
@@ -225,7 +292,7 @@ test("a cluster stack exports the scope the operator's workspace gets", async ()
   });
 });
 
-test("in-cluster access: the provider ignores the stack file's kubeconfig, and production needs none", async () => {
+test("in-cluster access: the pod's identity, no kubeconfig needed in production, none allowed beside it", async () => {
   await runProgram(registrations, {
     "aios-infra:cluster": minimalCluster("edge", [["node-1"]]),
     "aios-infra:gateway": { enabled: false },
@@ -240,12 +307,26 @@ test("in-cluster access: the provider ignores the stack file's kubeconfig, and p
   });
   expect(registrations.filter((r) => r.type === "kubernetes:apps/v1:Deployment")).not.toEqual([]);
 
-  await runProgram(registrations, {
+  // A kubeconfig in the stack file would be the workspace's to decrypt: refused, nothing made.
+  const outputs = await runProgram(registrations, {
     "aios-infra:cluster": minimalCluster("edge", [["node-1"]]),
     "aios-infra:gateway": { enabled: false },
     "aios-infra:clusterAccess": "in-cluster",
     "aios-infra:kubeconfig": "apiVersion: v1\nkind: Config\n",
   });
-  const inCluster = registrations.find((r) => r.type === "pulumi:providers:kubernetes");
-  expect(inCluster?.inputs).not.toHaveProperty("kubeconfig");
+  expect(outputs).toEqual({});
+  expect(registrations.filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
+  expect(kubeconfigProblems("production", true, true)).toEqual([
+    {
+      path: "aios-infra:kubeconfig",
+      message:
+        "must not be set when aios-infra:clusterAccess is in-cluster: the operator's workspace holds this stack's passphrase and could decrypt it, which would void its scoped RBAC; remove it from the stack file of a stack the operator reconciles (pulumi config rm aios-infra:kubeconfig)",
+      received: "a secret value (not shown)",
+    },
+  ]);
+  expect(kubeconfigProblems("production", false, true)).toEqual([]);
+  expect(kubeconfigProblems("staging", false, false).map((p) => p.path)).toEqual([
+    "aios-infra:kubeconfig",
+  ]);
+  expect(kubeconfigProblems("dev", false, false)).toEqual([]);
 });

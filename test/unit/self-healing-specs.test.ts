@@ -47,7 +47,7 @@ function context(overrides: Record<string, unknown> = {}): ReconciledStackContex
     }),
     scope: SCOPE,
     environmentNames: ["AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"],
-    hasGitToken: true,
+    gitAuth: "token" as const,
   };
 }
 
@@ -92,15 +92,15 @@ test("the Stack re-applies the cluster stack from git with refresh, secrets by r
   });
 });
 
-test("a pinned commit in a subdirectory, without a token, replaces branch and gitAuth", () => {
+test("a pinned commit in a subdirectory of a public https repository: no branch, no gitAuth", () => {
   const commit = "0123456789abcdef0123456789abcdef01234567";
   const ctx = {
     ...context({
-      source: { repository: "git@git.example.org:p/infra.git", commit, directory: "aios" },
+      source: { repository: "https://git.example.org/p/infra.git", commit, directory: "aios" },
       resyncSeconds: 60,
       destroyOnFinalize: true,
     }),
-    hasGitToken: false,
+    gitAuth: "none" as const,
     environmentNames: [],
   };
   const spec = stackResource(ctx).spec as Record<string, unknown>;
@@ -112,6 +112,24 @@ test("a pinned commit in a subdirectory, without a token, replaces branch and gi
     PULUMI_CONFIG_PASSPHRASE: {
       type: "Secret",
       secret: { name: "aios-edge-prod-credentials", key: "PULUMI_CONFIG_PASSPHRASE" },
+    },
+  });
+});
+
+test("an SSH repository is cloned with the credentials Secret's private key", () => {
+  const ctx = {
+    ...context({
+      source: { repository: "git@git.example.org:p/infra.git", branch: "main", directory: "" },
+    }),
+    gitAuth: "ssh" as const,
+    environmentNames: [],
+  };
+  expect((stackResource(ctx).spec as Record<string, unknown>).gitAuth).toEqual({
+    sshAuth: {
+      sshPrivateKey: {
+        type: "Secret",
+        secret: { name: "aios-edge-prod-credentials", key: "gitSshKey" },
+      },
     },
   });
 });
