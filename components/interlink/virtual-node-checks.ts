@@ -127,7 +127,7 @@ export function credentialProblems(
         message:
           v.backend.auth === "token"
             ? "must be {token} (backend.auth is token)"
-            : "must be {clientCertificate, clientKey, caCertificate?} in PEM (backend.auth is client-certificate)",
+            : "must be {clientCertificate, clientKey, caCertificate} in PEM (backend.auth is client-certificate)",
         // A credential is never echoed.
         received: "a value",
       });

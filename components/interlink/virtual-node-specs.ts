@@ -271,7 +271,7 @@ export function virtualKubeletAccess(
       rule("", ["pods/status"], ["update", "patch"]),
       rule("", ["configmaps", "secrets"], ["get", "list", "watch"]),
       rule("", ["services"], ["list", "watch"]),
-      rule("", ["namespaces"], ["get", "list"]),
+      rule("", ["namespaces"], ["get", "list", "watch"]),
       ...(s.projectedVolumes ? [rule("", ["serviceaccounts/token"], ["create"])] : []),
     ],
     namespaced: {

@@ -213,7 +213,7 @@ test("access: no wildcard, no cluster-admin, writes only to pods, its node's sta
       { apiGroups: [""], resources: ["pods/status"], verbs: ["update", "patch"] },
       { apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["get", "list", "watch"] },
       { apiGroups: [""], resources: ["services"], verbs: ["list", "watch"] },
-      { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
     ],
     namespaced: {
       "kube-node-lease": [
