@@ -120,6 +120,18 @@ export const virtualNodeSettingsSchema = z.strictObject({
   /** Port of the kubelet API the API server calls for logs. @default 10250 */
   kubeletPort: port.default(10250),
   /**
+   * Where the API server calls the kubelet port from (CIDRs of the control plane's nodes or
+   * endpoint). interLink's virtual kubelet does not authenticate these calls, so set this to keep
+   * other pods from reading offloaded pods' logs. @default [] (any source)
+   */
+  apiServerCidrs: z
+    .array(
+      z.union([z.cidrv4(), z.cidrv6()], {
+        error: "must be an IPv4 or IPv6 CIDR, such as 10.0.0.0/24 or fd00::/64",
+      }),
+    )
+    .default([]),
+  /**
    * Send projected and service-account-token volumes with offloaded pods (needs the right to
    * create service-account tokens). @default false
    */

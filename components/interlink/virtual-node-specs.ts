@@ -379,7 +379,15 @@ function workload(
     // one whenever its config changes (the binaries read it once, at start).
     strategy: "Recreate",
     podAnnotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(ctx) },
-    // The API server calls the kubelet port for logs; every other port stays closed to pods.
-    ingress: [{ ports: [{ port: ctx.settings.kubeletPort, protocol: "TCP" }] }],
+    // The API server calls the kubelet port for logs (from its CIDRs when given); every other
+    // port stays closed.
+    ingress: [
+      {
+        ports: [{ port: ctx.settings.kubeletPort, protocol: "TCP" }],
+        ...(ctx.settings.apiServerCidrs.length === 0
+          ? {}
+          : { from: ctx.settings.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })) }),
+      },
+    ],
   };
 }

@@ -51,6 +51,7 @@ test("defaults: pinned interLink images, 110 pods, info logging, kubelet port 10
     taints: [],
     logging: "info",
     kubeletPort: 10250,
+    apiServerCidrs: [],
     projectedVolumes: false,
     images: INTERLINK_IMAGES,
     backend: {
@@ -283,6 +284,23 @@ test("the pod: three containers in-cluster, the virtual kubelet alone for a remo
   expect(r.volumes).toEqual([
     { name: "vk-config", configMap: { name: "hpc-2-vk-config" } },
     { name: "credentials", secret: { secretName: "hpc-2-credentials" } },
+  ]);
+});
+
+test("the kubelet port admits only the API server's CIDRs when they are given", () => {
+  const [s] = parse([{ ...IN_CLUSTER, apiServerCidrs: ["10.0.0.0/24", "fd00::/64"] }]);
+  expect(virtualNodeWorkload(context(s)).ingress).toEqual([
+    {
+      ports: [{ port: 10250, protocol: "TCP" }],
+      from: [{ ipBlock: { cidr: "10.0.0.0/24" } }, { ipBlock: { cidr: "fd00::/64" } }],
+    },
+  ]);
+  const bad = virtualNodesSchema.safeParse([
+    { ...IN_CLUSTER, apiServerCidrs: ["10.0.0.0", "10.0.0.0/33", "fd00::/64"] },
+  ]);
+  expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+    ["0.apiServerCidrs.0", "must be an IPv4 or IPv6 CIDR, such as 10.0.0.0/24 or fd00::/64"],
+    ["0.apiServerCidrs.1", "must be an IPv4 or IPv6 CIDR, such as 10.0.0.0/24 or fd00::/64"],
   ]);
 });
 
