@@ -1,6 +1,7 @@
 /**
  * The operator workspace's access, against the real authorizer of the local control plane: a
- * cluster stack is deployed and exports its `managedScope`; the workspace RBAC the operations
+ * cluster stack (with the gateway and an interLink virtual node) is deployed and exports its
+ * `managedScope`; the workspace RBAC the operations
  * stack builds from it is applied; the real authorizer allows exactly the scope (and the
  * `system:auth-delegator` reviews the agent makes), refuses everything else (other namespaces,
  * other nodes, other ClusterRoles, escalation to cluster-admin); and with nothing but the
@@ -33,6 +34,7 @@ import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
 jest.setTimeout(10 * 60 * 1000);
 
 const CLUSTER_ID = "healing";
+const VIRTUAL_NODE = "hpc-1";
 const NAMESPACE = "aios-operations";
 const NAMES = reconciledStackNames("organization/aios-infra/edge");
 const WORKSPACE = `system:serviceaccount:${NAMESPACE}:${NAMES.serviceAccount}`;
@@ -49,10 +51,17 @@ beforeAll(async () => {
   e2e = await openE2eStack(
     "edge",
     {
-      "aios-infra:cluster": minimalCluster(CLUSTER_ID, [["node-1"]]),
+      "aios-infra:cluster": minimalCluster(CLUSTER_ID, [["node-1"], [VIRTUAL_NODE]]),
       "aios-infra:network": NETWORK,
       // With the gateway: its chart's CRD, ClusterRole and binding are part of the scope.
       "aios-infra:gateway": OFFLINE_GATEWAY,
+      // With a virtual node: the stack creates its Node, its lease Roles and its kubelet.
+      "aios-infra:virtualNodes": [
+        {
+          nodeId: VIRTUAL_NODE,
+          backend: { mode: "in-cluster", plugin: { image: "registry.local/slurm-plugin:0.6.2" } },
+        },
+      ],
     },
     plane.kubeconfigPath,
   );
@@ -169,6 +178,14 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
     secretsInBlocks: await allowed("delete", "secrets", { namespace: "blocks" }),
     ownNamespace: await allowed("delete", "namespaces", { name: "controllers" }),
     labelOwnNode: await allowed("patch", "nodes", { name: "node-1" }),
+    // A virtual node is the stack's own: it creates (not limitable by name) and deletes it.
+    createNodes: await allowed("create", "nodes"),
+    deleteVirtualNode: await allowed("delete", "nodes", { name: VIRTUAL_NODE }),
+    virtualNodeLease: await allowed("update", "leases", {
+      group: "coordination.k8s.io",
+      namespace: "kube-node-lease",
+      name: VIRTUAL_NODE,
+    }),
     ownClusterRole: await allowed("update", "clusterroles", {
       group: "rbac.authorization.k8s.io",
       name: `aios:${CLUSTER_ID}:metrics-collector`,
@@ -191,6 +208,9 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
     secretsInBlocks: true,
     ownNamespace: true,
     labelOwnNode: true,
+    createNodes: true,
+    deleteVirtualNode: true,
+    virtualNodeLease: true,
     ownClusterRole: true,
     createSecretsInKubeSystem: true,
     gatewayCrd: true,
@@ -208,6 +228,11 @@ test("the workspace may do exactly what its cluster stack manages, and the revie
     // Patching any node it must hold: the membership server it grants that labels joining nodes.
     updateOtherNode: await allowed("update", "nodes", { name: "node-2" }),
     deleteRealNode: await allowed("delete", "nodes", { name: "node-1" }),
+    realNodeLease: await allowed("update", "leases", {
+      group: "coordination.k8s.io",
+      namespace: "kube-node-lease",
+      name: "node-1",
+    }),
     otherClusterRole: await allowed("update", "clusterroles", {
       group: "rbac.authorization.k8s.io",
       name: "cluster-admin",
@@ -251,11 +276,12 @@ test("with only the workspace's token, `pulumi up --refresh` repairs drift, as t
     name: service.metadata?.name as string,
     namespace: "controllers",
   });
+  await core.deleteNode({ name: VIRTUAL_NODE });
 
   const asWorkspace = await reopen(workspaceKubeconfig);
   const result = await asWorkspace.up({ refresh: true });
   expect(result.summary.result).toBe("succeeded");
-  expect(result.summary.resourceChanges?.create).toBe(2);
+  expect(result.summary.resourceChanges?.create).toBe(3);
   const restored = await apps.readNamespacedDeployment({ name, namespace: "metrics" });
   expect(restored.metadata?.name).toBe(name);
   const service2 = await core.readNamespacedService({
@@ -263,6 +289,8 @@ test("with only the workspace's token, `pulumi up --refresh` repairs drift, as t
     namespace: "controllers",
   });
   expect(service2.metadata?.name).toBe(service.metadata?.name);
+  const node = await core.readNode({ name: VIRTUAL_NODE });
+  expect(node.metadata?.labels?.["virtual-node.interlink/type"]).toBe("virtual-kubelet");
   // Converged: the next resync changes nothing.
   const again = await asWorkspace.preview({ refresh: true, expectNoChanges: true });
   expect(again.changeSummary.same).toBeGreaterThan(0);
@@ -278,7 +306,11 @@ test("with only the workspace's token, destroy removes everything the stack made
     `ClusterRole ${cluster}`,
     `ClusterRoleBinding ${cluster}`,
     `ClusterRoleBinding ${cluster}:auth-delegator`,
+    `Role kube-node-lease/${NAMES.serviceAccount}`,
     `Role kube-system/${NAMES.serviceAccount}`,
+    `RoleBinding kube-node-lease/${NAMES.serviceAccount}`,
     `RoleBinding kube-system/${NAMES.serviceAccount}`,
   ]);
+  const nodes = (await admin.makeApiClient(k8s.CoreV1Api).listNode()).items;
+  expect(nodes.map((n) => n.metadata?.name).sort()).toEqual(["node-1", "node-2"]);
 });
