@@ -48,12 +48,14 @@ const lockDir = () => path.join(backend, ".pulumi", "locks", "organization", "ai
 const lockFiles = () =>
   fs.existsSync(lockDir()) ? fs.readdirSync(lockDir()).filter((f) => f.endsWith(".json")) : [];
 
+const stateFile = () => path.join(backend, ".pulumi", "stacks", "aios-infra", "edge.json");
+
 /**
  * The stack's state: Kubernetes objects as `Kind namespace/name`, pending operations, and the
  * creates recorded as interrupted.
  */
 function state(): { objects: string[]; pending: number; interrupted: number } {
-  const file = path.join(backend, ".pulumi", "stacks", "aios-infra", "edge.json");
+  const file = stateFile();
   const latest = (
     JSON.parse(fs.readFileSync(file, "utf8")) as {
       checkpoint: {
@@ -362,10 +364,15 @@ test("SIGKILL of the engine mid-up: the next up converges, nothing duplicated or
   // What a killed engine leaves: its lock, and creates it never recorded as done.
   expect(lockFiles()).toHaveLength(1);
   expect(state().pending).toBeGreaterThan(0);
+  // A kill can also land in the blob store's in-place rewrite of the state's sidecar (seen under
+  // load): an empty edge.json.attrs makes every read fail with "failed to load checkpoint: EOF".
+  fs.writeFileSync(`${stateFile()}.attrs`, "");
 
   const up = await cli("up", "--stack", "edge");
   expectExit(up, EXIT_CODES.ok);
-  expect(up.stdout).toContain("the stack's lock was left by a process of this host that is gone");
+  expect(up.stdout).toContain(
+    "the stack's lock was left by a process of this host that is gone: removed it, and 1 half-written file(s) of its last save",
+  );
   expect(up.stdout).toMatch(/an earlier run stopped with \d+ create\(s\) in flight; importing/);
   const after = state();
   expect(after.pending).toBe(0);

@@ -20,7 +20,9 @@ import {
   lockHolders,
   locksAreStale,
   processAlive,
+  releaseStaleStackLocks,
   removeStaleLockFiles,
+  repairInterruptedStateWrites,
 } from "../../automation/stale-locks";
 
 const LOCKED = `error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.
@@ -284,6 +286,69 @@ test("only the named stale lock files are removed, each re-read first; live ones
     ).toBe(false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("with a stale lock, the half-written files of the killed save go too; sound ones stay", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "aios-backend-"));
+  const at = (...parts: string[]) => {
+    const file = path.join(root, ".pulumi", ...parts);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return file;
+  };
+  const write = (file: string, text: string) => fs.writeFileSync(file, text);
+  try {
+    const lockFile = at("locks", "organization", "aios-infra", "edge", "7ba9.json");
+    write(lockFile, JSON.stringify({ pid: 111, hostname: "ci-runner-7" }));
+    const stacks = (name: string) => at("stacks", "aios-infra", name);
+    write(stacks("edge.json"), '{"version":3}');
+    write(stacks("edge.json.attrs"), ""); // truncated by the kill: reads fail with EOF
+    write(stacks("edge.json.bak"), '{"version":3}');
+    write(stacks("edge.json.bak.attrs"), '{"user.content_type":"application/json"}');
+    write(stacks("edge.json.18eae5b4acc403c3.tmp"), '{"vers'); // never renamed
+    write(stacks("edge-blocks.json.attrs"), ""); // another stack's: not this lock's business
+    const history = at("history", "aios-infra", "edge", "edge-1.checkpoint.json.attrs");
+    write(history, '{"user.cont');
+    const kept = at("history", "aios-infra", "edge", "edge-1.checkpoint.json");
+    write(kept, "{}");
+    const named = `error: the stack is currently locked by 1 lock(s).\n  ${pathToFileURL(lockFile).href}?no_tmp_dir=true: created by root@ci-runner-7 (pid 111) at x`;
+
+    expect(removeStaleLockFiles(named, "ci-runner-7", () => false)).toBe(true);
+    const left = (dir: string) => fs.readdirSync(dir).sort();
+    expect(left(path.dirname(stacks("x")))).toEqual([
+      "edge-blocks.json.attrs",
+      "edge.json",
+      "edge.json.bak",
+      "edge.json.bak.attrs",
+    ]);
+    expect(left(path.dirname(kept))).toEqual(["edge-1.checkpoint.json"]);
+    expect(fs.existsSync(lockFile)).toBe(false);
+    // Nothing else to repair the second time.
+    expect(repairInterruptedStateWrites(lockFile)).toEqual([]);
+
+    // Before a run reads the state, the stack's own stale locks go (live ones and other stacks' stay).
+    const dead = at("locks", "organization", "aios-infra", "edge", "dead.json");
+    const live = at("locks", "organization", "aios-infra", "edge", "live.json");
+    const other = at("locks", "organization", "aios-infra", "edge-blocks", "dead.json");
+    for (const [file, pid] of [
+      [dead, 111],
+      [live, 222],
+      [other, 111],
+    ] as const) {
+      write(file, JSON.stringify({ pid, hostname: "ci-runner-7" }));
+    }
+    write(stacks("edge.json.attrs"), "");
+    const released = releaseStaleStackLocks(
+      root,
+      "aios-infra",
+      "edge",
+      "ci-runner-7",
+      (pid) => pid === 222,
+    );
+    expect(released).toEqual({ locks: [dead], repaired: [stacks("edge.json.attrs")] });
+    expect([dead, live, other].map((f) => fs.existsSync(f))).toEqual([false, true, true]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
   }
 });
 
