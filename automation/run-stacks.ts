@@ -4,7 +4,6 @@
  * and turns every ending — success, drift, failure, a lock that stayed, cancellation — into an
  * outcome for the summary. Nothing here throws for a stack's failure.
  */
-import { fileURLToPath } from "node:url";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { StackLockedError, type RetryPolicy } from "./conflict-retry";
 import type { StackResult } from "./exit-codes";
@@ -13,8 +12,8 @@ import { MUTATING, runOperation, type Operation } from "./operations";
 import { prefixedWriter } from "./prefixed-output";
 import { runGraph } from "./run-order";
 import { schedule } from "./scheduler";
-import { PROJECT_NAME, type StackEntry } from "./stack-catalog";
-import { releaseStaleStackLocks } from "./stale-locks";
+import type { StackEntry } from "./stack-catalog";
+import { releaseStaleLocks } from "./stale-locks";
 import { openCatalogStack, prepareWorkDir, type WorkspaceSettings } from "./stack-workspace";
 import type { PolicyFinding, StackOutcome } from "./summary";
 
@@ -138,26 +137,6 @@ export async function runStacks(args: RunStacksArgs): Promise<StackOutcome[]> {
     },
   });
   return order.map((n) => outcomes.get(n) as StackOutcome);
-}
-
-/**
- * On a file:// backend, removes the stack's locks left by processes of this host that are gone,
- * and what their interrupted saves left half-written, before the stack's state is first read.
- */
-function releaseStaleLocks(backendUrl: string, stack: string, log: (line: string) => void): void {
-  if (!backendUrl.startsWith("file://")) {
-    return;
-  }
-  const { locks, repaired } = releaseStaleStackLocks(
-    fileURLToPath(new URL(backendUrl)),
-    PROJECT_NAME,
-    stack,
-  );
-  if (locks.length > 0) {
-    log(
-      `the stack's lock was left by a process of this host that is gone: removed it${repaired.length > 0 ? `, and ${repaired.length} half-written file(s) of its last save` : ""}`,
-    );
-  }
 }
 
 /**

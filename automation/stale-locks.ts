@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PROJECT_NAME } from "./stack-catalog";
 import { fileURLToPath } from "node:url";
 
 /** One lock named by a "stack is currently locked" error. */
@@ -137,6 +138,31 @@ export function releaseStaleStackLocks(
     }
   }
   return { locks, repaired };
+}
+
+/**
+ * On a file:// backend, removes the stack's locks left by processes of this host that are gone,
+ * and what their interrupted saves left half-written, telling `log`; call it before the stack's
+ * state is first read (the automation CLI and `npm start` do). Other backends: nothing.
+ */
+export function releaseStaleLocks(
+  backendUrl: string,
+  stack: string,
+  log: (line: string) => void,
+): void {
+  if (!backendUrl.startsWith("file://")) {
+    return;
+  }
+  const { locks, repaired } = releaseStaleStackLocks(
+    fileURLToPath(new URL(backendUrl)),
+    PROJECT_NAME,
+    stack,
+  );
+  if (locks.length > 0) {
+    log(
+      `the stack's lock was left by a process of this host that is gone: removed it${repaired.length > 0 ? `, and ${repaired.length} half-written file(s) of its last save` : ""}`,
+    );
+  }
 }
 
 /**

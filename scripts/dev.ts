@@ -10,6 +10,7 @@
  * config/<environment>.json for the stack's `aios-infra:environment` when it has one.
  */
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
 import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
@@ -27,6 +28,7 @@ import { openStack, PROJECT_DIR } from "./pulumi/workspace";
 import { cancelOnSignals, type Cancellation } from "../automation/cancel-signals";
 import { exitCodeFor } from "../automation/exit-codes";
 import { repairEarlierRuns, upRecordingInterrupts } from "../automation/recovery";
+import { releaseStaleLocks } from "../automation/stale-locks";
 
 const STATE_DIR = path.join(PROJECT_DIR, ".aios");
 const CLUSTER_DIR = path.join(STATE_DIR, "cluster");
@@ -148,10 +150,13 @@ async function run(
     return;
   }
   const target = await clusterFor(stackName, command === "start");
+  const backendDir = path.join(STATE_DIR, "state");
+  // As the automation CLI does: a killed earlier run's lock goes, with its half-written files.
+  releaseStaleLocks(pathToFileURL(backendDir).href, stackName, say);
   const stack = await openStack({
     stackName,
     workDir: prepareWorkDir(stackName),
-    backendDir: path.join(STATE_DIR, "state"),
+    backendDir,
     passphraseFile: resolvePassphraseFile(STATE_DIR, say),
     kubeconfigPath: target.kubeconfigPath,
   });
