@@ -3,7 +3,7 @@
  * and jitter. A stale lock (see stale-locks.ts) is removed first, once, without waiting.
  */
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { locksAreStale, removeStaleLockFiles } from "./stale-locks";
+import { locksAreStale, removeStaleLockFiles, STALE_LOCK_REMOVED } from "./stale-locks";
 
 /** How long to keep trying a locked stack. */
 export interface RetryPolicy {
@@ -98,9 +98,7 @@ export async function withConflictRetry<T>(
       if (!staleRemoved && isStale(message)) {
         staleRemoved = true;
         if (removeStale(message)) {
-          hooks.onRetry(
-            "the stack's lock was left by a process of this host that is gone: removed it",
-          );
+          hooks.onRetry(STALE_LOCK_REMOVED);
           attempt--;
           continue;
         }

@@ -13,6 +13,10 @@ import * as path from "node:path";
 import { PROJECT_NAME } from "./stack-catalog";
 import { fileURLToPath } from "node:url";
 
+/** What the CLI says when it removed a stale lock (the lock error's retry and the pre-read check). */
+export const STALE_LOCK_REMOVED =
+  "the stack's lock was left by a process of this host that is gone: removed it";
+
 /** One lock named by a "stack is currently locked" error. */
 export interface LockHolder {
   readonly user: string;
@@ -160,7 +164,7 @@ export function releaseStaleLocks(
   );
   if (locks.length > 0) {
     log(
-      `the stack's lock was left by a process of this host that is gone: removed it${repaired.length > 0 ? `, and ${repaired.length} half-written file(s) of its last save` : ""}`,
+      `${STALE_LOCK_REMOVED}${repaired.length > 0 ? `, and ${repaired.length} half-written file(s) of its last save` : ""}`,
     );
   }
 }
