@@ -110,14 +110,15 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       )
     : undefined;
   const endpoints = aiosEndpoints(config.network);
+  const clusterDocument = registeredDocument(
+    config.cluster,
+    config.virtualNodes.map((v) => v.nodeId),
+  );
   const registration = config.register
     ? new ClusterRegistration("registration", {
         endpoints,
         clusterId: config.clusterId,
-        document: registeredDocument(
-          config.cluster,
-          config.virtualNodes.map((v) => v.nodeId),
-        ),
+        document: clusterDocument,
       })
     : undefined;
   // The cluster services: declared here, or created by the network's gateway.
@@ -148,6 +149,11 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
       clusterId: config.clusterId,
       network: config.network,
       projectDir: __dirname,
+      registered: config.register,
+      clusterDocument,
+      ...(config.images.sdkEndpoint === undefined
+        ? {}
+        : { sdkEndpointImage: config.images.sdkEndpoint }),
       ownsDefaultNamespace: true,
       placements: blockPlacements(config.cluster, config.blocks, config.virtualNodes),
       after: [namespaces, services, ...(virtualNodes === undefined ? [] : [virtualNodes])],
@@ -183,8 +189,10 @@ function clusterStack(config: StackConfig): Record<string, unknown> {
     blocks: blocks.byId,
     addons: addons?.outputs ?? {},
     virtualNodes: virtualNodes?.nodes ?? {},
-    // For blocks-only stacks that reference this one (plain URLs, no secrets).
+    // For blocks-only stacks that reference this one (plain URLs and documents, no secrets).
     network: config.network,
+    registered: config.register,
+    clusterDocument,
     urlMap,
     // For the operations stack that has the operator reconcile this one.
     managedScope: (gateway?.clusterScoped ?? pulumi.output([])).apply((chartObjects) =>
@@ -231,7 +239,7 @@ async function blocksOnlyStack(config: BlocksStackConfig): Promise<Record<string
   const ref = new pulumi.StackReference("cluster-stack", { name: config.clusterStack });
   let cluster;
   try {
-    cluster = await readClusterStack(ref, config.clusterStack, config.blocks);
+    cluster = await readClusterStack(ref, config.clusterStack);
   } catch (e) {
     if (e instanceof ConfigError) {
       await pulumi.log.error(e.message);
@@ -247,6 +255,11 @@ async function blocksOnlyStack(config: BlocksStackConfig): Promise<Record<string
       clusterId: cluster.clusterId,
       network: cluster.network,
       projectDir: __dirname,
+      registered: cluster.registered,
+      ...(cluster.document === undefined ? {} : { clusterDocument: cluster.document }),
+      ...(config.images.sdkEndpoint === undefined
+        ? {}
+        : { sdkEndpointImage: config.images.sdkEndpoint }),
     },
     opts,
   );

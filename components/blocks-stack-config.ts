@@ -4,12 +4,23 @@
  * platform stack. The cluster id and the network's endpoints come from that stack's outputs.
  */
 import { z } from "zod";
-import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
+import {
+  blockImageKeys,
+  blocksSettingsSchema,
+  type BlockSettings,
+} from "./blocks/block-settings";
+import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./config-namespace";
 
 /** The settings a blocks-only stack reads. */
-export const BLOCKS_STACK_KEYS = ["environment", "clusterStack", "blocks", "kubeconfig"] as const;
+export const BLOCKS_STACK_KEYS = [
+  "environment",
+  "clusterStack",
+  "blocks",
+  "images",
+  "kubeconfig",
+] as const;
 
 /** A fully qualified stack name, as StackReferences take it. */
 export const stackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
@@ -25,6 +36,10 @@ export const blocksStackConfigSchema = z.strictObject({
   clusterStack: stackName,
   /** Third-party blocks. @default [] */
   blocks: blocksSettingsSchema,
+  /** The lifecycle's images (only `sdkEndpoint`). @default - the pinned default */
+  images: z
+    .strictObject({ sdkEndpoint: imagesSchema.unwrap().shape.sdkEndpoint })
+    .default({}),
 });
 
 /** The parsed configuration of a blocks-only stack. */
@@ -33,6 +48,8 @@ export interface BlocksStackConfig {
   readonly environment: Environment;
   readonly clusterStack: string;
   readonly blocks: readonly BlockSettings[];
+  /** The SDK endpoint's image, default applied, when a block speaks the SDK. */
+  readonly images: ResolvedImages;
 }
 
 /**
@@ -71,5 +88,13 @@ export function parseBlocksStackConfig(
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(problems);
   }
-  return { kind: "blocks", ...parsed.data };
+  const images = resolveImages(
+    parsed.data.images,
+    parsed.data.environment,
+    blockImageKeys(parsed.data.blocks),
+  );
+  if (images.problems.length > 0) {
+    throw new ConfigError(images.problems);
+  }
+  return { kind: "blocks", ...parsed.data, images: images.images };
 }

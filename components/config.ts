@@ -10,7 +10,11 @@ import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { addonsSchema, type AddonsSettings } from "./addons/addon-settings";
 import { addonClaims, addonImageKeys, addonProblems } from "./addons/addon-plan";
-import { blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
+import {
+  blockImageKeys,
+  blocksSettingsSchema,
+  type BlockSettings,
+} from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
 import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";
@@ -245,6 +249,7 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
   const images = resolveImages(parsed.data.images, environment, [
     ...CLUSTER_IMAGE_KEYS,
     ...addonImageKeys(addons).filter((k) => !(CLUSTER_IMAGE_KEYS as readonly string[]).includes(k)),
+    ...blockImageKeys(parsed.data.blocks),
   ]);
   problems.push(...images.problems);
   problems.push(
@@ -271,19 +276,6 @@ export function parseStackConfig(raw: unknown, unknownKeys: readonly string[] = 
       received: "a value",
     });
   }
-  parsed.data.blocks.forEach((b, i) => {
-    if (
-      b.initContainer?.statusSource === "controller" &&
-      network.cluster_controller_gateway_url === undefined
-    ) {
-      problems.push({
-        path: `${CONFIG_NAMESPACE}:blocks[${i}].initContainer.statusSource`,
-        message:
-          "'controller' needs aios-infra:network.cluster_controller_gateway_url (where the status API is)",
-        received: '"controller"',
-      });
-    }
-  });
   if (parsed.data.registration.enabled) {
     for (const key of ["parser_url", "cluster_controller_gateway_url"] as const) {
       if (network[key] === undefined) {

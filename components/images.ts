@@ -34,11 +34,18 @@ export const ADDON_IMAGE_KEYS = [
   "splitRunner",
 ] as const;
 
+/**
+ * Images of third-party blocks' lifecycle Jobs: the SDK endpoint sidecar (a Node.js runtime that
+ * runs the script the stack mounts; docs/blocks.md). Required when a block speaks the SDK.
+ */
+export const BLOCK_IMAGE_KEYS = ["sdkEndpoint"] as const;
+
 /** Every image key. */
-export const IMAGE_KEYS = [...CLUSTER_IMAGE_KEYS, ...ADDON_IMAGE_KEYS] as const;
+export const IMAGE_KEYS = [...CLUSTER_IMAGE_KEYS, ...ADDON_IMAGE_KEYS, ...BLOCK_IMAGE_KEYS] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 export type ClusterImageKey = (typeof CLUSTER_IMAGE_KEYS)[number];
 export type AddonImageKey = (typeof ADDON_IMAGE_KEYS)[number];
+export type BlockImageKey = (typeof BLOCK_IMAGE_KEYS)[number];
 
 /** Public images with pinned defaults, in every environment. */
 export const DEFAULT_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
@@ -48,6 +55,8 @@ export const DEFAULT_IMAGES: Readonly<Partial<Record<ImageKey, string>>> = {
   minio: "quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z",
   minioClient: "quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z",
   timescaledb: "timescale/timescaledb:2.17.2-pg15",
+  // The official Node.js image (Alpine): `node` and the `node` user (uid 1000), nothing else needed.
+  sdkEndpoint: "node:22.12.0-alpine3.21",
 };
 
 /** Upstream's registry of AIOS images (aios-spec §1.5.4): insecure HTTP, `:latest` only. */
@@ -130,7 +139,7 @@ export const imagesSchema = z
 
 /** Every image the stack needs, by key: the cluster's always, the add-ons' when switched on. */
 export type ResolvedImages = Readonly<Record<ClusterImageKey, string>> &
-  Readonly<Partial<Record<AddonImageKey, string>>>;
+  Readonly<Partial<Record<AddonImageKey | BlockImageKey, string>>>;
 
 /**
  * Applies the defaults (upstream's AIOS images only in dev) and reports every `required` image

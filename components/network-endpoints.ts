@@ -52,8 +52,8 @@ export const networkEndpointsSchema = z.strictObject({
   /** The adhoc inference server vDAG controllers use. @default - none */
   vdag_adhoc_inference_server_url: z.string().min(1).optional(),
   /**
-   * The network's cluster-controller gateway (not part of upstream's map): where init-container
-   * status is queried when a block's `statusSource` is `controller`. @default - none
+   * The network's cluster-controller gateway (not part of upstream's map): registration and
+   * delegated infrastructure go through it. @default - none
    */
   cluster_controller_gateway_url: httpUrl.optional(),
   /** The network's Parser (not part of upstream's map): where the cluster registers. */

@@ -263,29 +263,3 @@ export async function waitForTask(
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
-
-/**
- * Queries the controller's init-container status through the gateway (aios-spec §4.6). Upstream's
- * docs describe a MongoDB-style filter, its code looks up one block by `block_id`: this sends the
- * `block_id` with any filter fields beside it. Returns the body for judging by the caller.
- */
-export async function queryInitContainerData(
-  ep: AiosEndpoints,
-  clusterId: string,
-  blockId: string,
-  opts: CallOptions & {
-    /** A MongoDB-style filter, as upstream's docs describe (e.g. `{"status": {"$in": […]}}`). */
-    readonly filter?: Readonly<Record<string, unknown>>;
-  } = {},
-): Promise<unknown> {
-  const url = `${base(ep.gateway, "gateway")}/initContainer/queryInitContainerData/${encodeURIComponent(clusterId)}`;
-  const endpoint = `POST ${url}`;
-  const r = await requestJson({
-    method: "POST",
-    url,
-    body: { ...opts.filter, block_id: blockId },
-    deadlineMs: opts.deadlineMs,
-  });
-  expectOk(endpoint, r);
-  return r.body;
-}

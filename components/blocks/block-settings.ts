@@ -105,13 +105,40 @@ export const initContainerSettingsSchema = z.strictObject({
   /** Pod retries before the lifecycle fails. @default 0 */
   backoffLimit: z.int().min(0).max(6).default(0),
   /**
-   * Where stage statuses come from: the JSON the container writes to its termination message, or
-   * the AIOS controller's init-container status API (through the network's gateway), for images
-   * built on the upstream SDK that report there. @default "termination-message"
+   * How a run reports its stages: `sdk` — the image is built on the AIOS init-container SDK and
+   * posts status updates to the SDK endpoint the lifecycle hosts beside it; `termination-message` —
+   * the image writes one JSON status to its termination message (docs/blocks.md). @default "sdk"
    */
-  statusSource: z.enum(["termination-message", "controller"]).default("termination-message"),
-  /** Write finish() output to the blocks registry (`blockInitData.initContainer`). @default false */
-  writeToRegistry: z.boolean().default(false),
+  statusSource: z
+    .enum(["sdk", "termination-message"], {
+      error: (issue) =>
+        issue.input === "controller"
+          ? "'controller' was removed: upstream's controller keeps a status entry only for init containers it launched and deletes it when finish arrives, so nothing is left to query; use 'sdk' (the default), where the lifecycle hosts the SDK's executeAction endpoint itself"
+          : "must be 'sdk' (images built on the AIOS init-container SDK) or 'termination-message'",
+    })
+    .default("sdk"),
+  /**
+   * Port of the SDK endpoint on the Job pod's loopback (the SDK's CONTROLLER_URL,
+   * BLOCK_SERVICE_URL and CLUSTER_SERVICE_URL); change it only if the image listens there.
+   * @default 4000
+   */
+  sdkEndpointPort: z.int().min(1024).max(65535).default(4000),
+  /**
+   * Fields of the block document the SDK reads (`block_data`), merged over the generated ones:
+   * `blockInitData`, `parameters`, `initSettings`, `policies`, … (docs/blocks.md). @default {}
+   */
+  blockData: z
+    .record(
+      z.string().refine((k) => k !== "id", { error: "must not be 'id' (the block id is)" }),
+      z.unknown(),
+    )
+    .default({}),
+  /**
+   * Keep the block in the network's blocks DB: create it there before create (unless it exists),
+   * write finish() output to `blockInitData.initContainer`, remove a record the stack created on
+   * destroy. @default - true when the cluster is registered with the network
+   */
+  writeToRegistry: z.boolean().optional(),
   /**
    * Let destroy (or replacement) remove the block without running its delete lifecycle — the
    * escape hatch when that lifecycle cannot succeed. Takes effect after an `up`. @default false
@@ -184,3 +211,8 @@ export const blocksSettingsSchema = z
 
 export type BlockSettings = z.infer<typeof blockSettingsSchema>;
 export type InitContainerSettings = z.infer<typeof initContainerSettingsSchema>;
+
+/** The images a stack's blocks need: the SDK endpoint when any block speaks the SDK. */
+export function blockImageKeys(blocks: readonly BlockSettings[]): "sdkEndpoint"[] {
+  return blocks.some((b) => b.initContainer?.statusSource === "sdk") ? ["sdkEndpoint"] : [];
+}

@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { MANAGE, READ } from "../access";
+import { MANAGED_BY } from "../lifecycle/blocks-db";
 import type { LifecycleSpec } from "../lifecycle/init-container-contract";
 import type { NetworkEndpoints } from "../network-endpoints";
 import {
@@ -74,6 +75,47 @@ export const INIT_CONTAINER_RULES: readonly k8s.types.input.rbac.v1.PolicyRule[]
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...MANAGE] },
 ];
 
+/** The ConfigMap with the SDK endpoint's script and the block's and cluster's documents. */
+export function sdkEndpointConfigMapName(blockId: string): string {
+  return `${blockId}-init-sdk`;
+}
+
+/**
+ * The block document the SDK endpoint serves at `GET /blocks/<id>` (and that is posted to the
+ * blocks DB when the stack keeps the block there): the fields upstream's blocks carry
+ * (docs/blocks.md, "The block document"), with the block's `blockData` merged over them.
+ */
+export function blockDocument(args: {
+  readonly block: BlockSettings;
+  readonly init: InitContainerSettings;
+  readonly clusterId: string;
+  /** The cluster's registry document (`cluster`), as upstream's controller stores it. */
+  readonly cluster: Readonly<Record<string, unknown>>;
+}): Record<string, unknown> {
+  const { block, init } = args;
+  return {
+    id: block.id,
+    blockMetadata: {
+      name: block.name,
+      namespace: block.namespace,
+      managedBy: MANAGED_BY,
+    },
+    component: {
+      containerRegistryInfo: {
+        // Upstream's controller detects third-party blocks by exactly this value.
+        componentMode: "third_party",
+        initContainer: { image: init.image },
+      },
+    },
+    cluster: { ...args.cluster, id: args.clusterId },
+    blockInitData: {},
+    initSettings: {},
+    parameters: {},
+    policies: {},
+    ...init.blockData,
+  };
+}
+
 /** The lifecycle spec of a block's init container. */
 export function lifecycleSpec(args: {
   readonly block: BlockSettings;
@@ -81,8 +123,16 @@ export function lifecycleSpec(args: {
   readonly clusterId: string;
   readonly network: NetworkEndpoints;
   readonly labels: Readonly<Record<string, string>>;
+  /** The SDK endpoint's image (`aios-infra:images.sdkEndpoint`), for `statusSource: sdk`. */
+  readonly sdkEndpointImage?: string;
+  /** Whether the SDK endpoint asks the network's blocks DB and cluster registry first. */
+  readonly proxyNetwork: boolean;
 }): LifecycleSpec {
   const { block, init } = args;
+  const sdk = init.statusSource === "sdk";
+  if (sdk && args.sdkEndpointImage === undefined) {
+    throw new Error(`block ${block.id}: statusSource 'sdk' needs aios-infra:images.sdkEndpoint`);
+  }
   return {
     blockId: block.id,
     clusterId: args.clusterId,
@@ -98,9 +148,21 @@ export function lifecycleSpec(args: {
     deadlineSeconds: init.deadlineSeconds,
     backoffLimit: init.backoffLimit,
     labels: args.labels,
-    ...(init.statusSource === "controller" &&
-    args.network.cluster_controller_gateway_url !== undefined
-      ? { statusGateway: args.network.cluster_controller_gateway_url }
+    statusSource: init.statusSource,
+    ...(sdk && args.sdkEndpointImage !== undefined
+      ? {
+          sdkEndpoint: {
+            image: args.sdkEndpointImage,
+            port: init.sdkEndpointPort,
+            configMap: sdkEndpointConfigMapName(block.id),
+            ...(args.proxyNetwork
+              ? {
+                  upstreamBlockServiceUrl: args.network.blocks_db_url,
+                  upstreamClusterServiceUrl: args.network.cluster_db_url,
+                }
+              : {}),
+          },
+        }
       : {}),
   };
 }

@@ -26,6 +26,12 @@ export interface BlocksArgs {
    * @default false
    */
   readonly ownsDefaultNamespace?: boolean;
+  /** Whether the cluster is registered with the network (see ThirdPartyBlockArgs). @default false */
+  readonly registered?: boolean;
+  /** The SDK endpoint's image (`aios-infra:images.sdkEndpoint`). @default - none */
+  readonly sdkEndpointImage?: string;
+  /** The cluster's registry document, for the SDK endpoints. @default - `{id}` */
+  readonly clusterDocument?: Readonly<Record<string, unknown>>;
   /** Where offloaded blocks' pods go (interLink virtual nodes), by block id. @default {} */
   readonly placements?: Readonly<Record<string, Placement>>;
   /**
@@ -81,6 +87,9 @@ export class Blocks extends pulumi.ComponentResource {
           clusterId: args.clusterId,
           network: args.network,
           projectDir: args.projectDir,
+          registered: args.registered ?? false,
+          ...(args.sdkEndpointImage === undefined ? {} : { sdkEndpointImage: args.sdkEndpointImage }),
+          ...(args.clusterDocument === undefined ? {} : { clusterDocument: args.clusterDocument }),
           ...(args.placements?.[block.id] === undefined
             ? {}
             : { placement: args.placements[block.id] }),

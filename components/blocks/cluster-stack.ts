@@ -1,24 +1,27 @@
 /**
  * What a blocks-only stack reads from the cluster stack it references: the cluster id and the
- * network's endpoints, validated like stack config, at preview.
+ * network's endpoints, validated like stack config, at preview, and whether it is registered
+ * with the network and its registry document (for the blocks' SDK endpoints).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, problemsFromZod } from "../config-errors";
 import { CONFIG_NAMESPACE } from "../config-namespace";
 import { networkEndpointsSchema, type NetworkEndpoints } from "../network-endpoints";
-import type { BlockSettings } from "./block-settings";
 
 /** The referenced cluster. */
 export interface ReferencedCluster {
   readonly clusterId: string;
   readonly network: NetworkEndpoints;
+  /** Whether the cluster stack registers the cluster with the network (`registered` output). */
+  readonly registered: boolean;
+  /** The cluster's registry document (`clusterDocument` output). @default - `{id}` only */
+  readonly document?: Record<string, unknown>;
 }
 
 /** Reads and validates the cluster stack's `clusterId` and `network` outputs. */
 export async function readClusterStack(
   ref: pulumi.StackReference,
   stackName: string,
-  blocks: readonly BlockSettings[],
 ): Promise<ReferencedCluster> {
   const at = `${CONFIG_NAMESPACE}:clusterStack`;
   const [clusterId, network] = await Promise.all([
@@ -42,20 +45,14 @@ export async function readClusterStack(
       ]),
     );
   }
-  const problems = blocks.flatMap((b, i) =>
-    b.initContainer?.statusSource === "controller" &&
-    parsed.data.cluster_controller_gateway_url === undefined
-      ? [
-          {
-            path: `${CONFIG_NAMESPACE}:blocks[${i}].initContainer.statusSource`,
-            message: `'controller' needs the network's cluster_controller_gateway_url, which stack ${stackName} does not export`,
-            received: '"controller"',
-          },
-        ]
-      : [],
-  );
-  if (problems.length > 0) {
-    throw new ConfigError(problems);
-  }
-  return { clusterId: clusterId.value, network: parsed.data };
+  const registered = await ref.getOutputDetails("registered");
+  const document = await ref.getOutputDetails("clusterDocument");
+  return {
+    clusterId: clusterId.value,
+    network: parsed.data,
+    registered: registered.value === true,
+    ...(typeof document.value === "object" && document.value !== null
+      ? { document: document.value as Record<string, unknown> }
+      : {}),
+  };
 }

@@ -12,7 +12,10 @@ import { recommendedLabels } from "../labels";
 import { InitContainer } from "../lifecycle/init-container";
 import type { NetworkEndpoints } from "../network-endpoints";
 import type { BlockSettings } from "./block-settings";
+import { SDK_ENDPOINT_FILES } from "../lifecycle/init-container-contract";
+import { sdkEndpointScript } from "../lifecycle/sdk-endpoint-script";
 import {
+  blockDocument,
   INIT_CONTAINER_RULES,
   initServiceAccountName,
   lifecycleSpec,
@@ -32,6 +35,15 @@ export interface ThirdPartyBlockArgs {
   readonly projectDir: string;
   /** Run the release's pods on an interLink virtual node. @default - in the cluster */
   readonly placement?: Placement;
+  /**
+   * Whether the cluster is registered with the network: the SDK endpoint then asks the network's
+   * blocks DB and cluster registry first, and the block is kept in the blocks DB. @default false
+   */
+  readonly registered?: boolean;
+  /** The SDK endpoint's image (`aios-infra:images.sdkEndpoint`). @default - no SDK endpoint */
+  readonly sdkEndpointImage?: string;
+  /** The cluster's registry document, served to the SDK as `GET /clusters/<id>`. @default - `{id}` */
+  readonly clusterDocument?: Readonly<Record<string, unknown>>;
 }
 
 /** One third-party block. */
@@ -137,18 +149,61 @@ export class ThirdPartyBlock extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [sa, role] },
       );
-      const spec = lifecycleSpec({ block, init, clusterId, network: args.network, labels });
+      const registered = args.registered ?? false;
+      const spec = lifecycleSpec({
+        block,
+        init,
+        clusterId,
+        network: args.network,
+        labels,
+        proxyNetwork: registered,
+        ...(args.sdkEndpointImage === undefined ? {} : { sdkEndpointImage: args.sdkEndpointImage }),
+      });
+      const document = blockDocument({
+        block,
+        init,
+        clusterId,
+        cluster: args.clusterDocument ?? { id: clusterId },
+      });
+      // The SDK endpoint's script and the documents it serves (updated in place on change).
+      const endpointFiles =
+        spec.sdkEndpoint === undefined
+          ? undefined
+          : new k8s.core.v1.ConfigMap(
+              `${name}-init-sdk`,
+              {
+                metadata: { ...meta, name: spec.sdkEndpoint.configMap },
+                data: {
+                  [SDK_ENDPOINT_FILES.script]: sdkEndpointScript(),
+                  [SDK_ENDPOINT_FILES.block]: JSON.stringify(document, null, 2),
+                  [SDK_ENDPOINT_FILES.cluster]: JSON.stringify(
+                    { ...(args.clusterDocument ?? {}), id: clusterId },
+                    null,
+                    2,
+                  ),
+                },
+              },
+              child,
+            );
       const lifecycle = new InitContainer(
         `${name}-init`,
         {
           ...spec,
           skipDelete: init.skipDelete,
-          ...(init.writeToRegistry ? { blocksRegistryUrl: args.network.blocks_db_url } : {}),
+          ...((init.writeToRegistry ?? registered)
+            ? { blocksDb: { url: args.network.blocks_db_url, document } }
+            : {}),
         },
-        // Delete mode runs while the release and the init container's access still exist.
+        // Delete mode runs while the release, the init container's access and its endpoint exist.
         {
           parent: this,
-          dependsOn: [sa, role, binding, ...(release === undefined ? [] : [release])],
+          dependsOn: [
+            sa,
+            role,
+            binding,
+            ...(endpointFiles === undefined ? [] : [endpointFiles]),
+            ...(release === undefined ? [] : [release]),
+          ],
         },
       );
       initStatus = lifecycle.status;

@@ -5,7 +5,6 @@
 import {
   createCluster,
   deleteCluster,
-  queryInitContainerData,
   readClusterViaGateway,
   readCluster,
   startClusterInfra,
@@ -157,37 +156,6 @@ test("create-cluster-infra sends the kubeconfig as a JSON object and its task is
   await expect(waitForTask(ep, slow, 300, 50)).rejects.toThrow(
     `AIOS task ${slow} is still 'pending' after 0 s`,
   );
-});
-
-test("the init-container status query asks for the block by id and returns the gateway's body", async () => {
-  double.initEntries.set("blk-1", { status: "finish", status_data: { server_url: "http://s:1" } });
-  await expect(queryInitContainerData(ep, "c1", "blk-1")).resolves.toEqual({
-    success: true,
-    data: [
-      true,
-      { id: "blk-1", block_data: {}, status: "finish", status_data: { server_url: "http://s:1" } },
-    ],
-  });
-  expect(double.requests.at(-1)).toEqual({
-    method: "POST",
-    path: "/initContainer/queryInitContainerData/c1",
-    body: { block_id: "blk-1" },
-  });
-});
-
-test("the status query carries a MongoDB-style filter beside the block id", async () => {
-  double.initEntries.set("blk-2", { status: "main", status_data: "loading" });
-  const body = await queryInitContainerData(ep, "c1", "blk-2", {
-    filter: { status: { $in: ["finish", "failed"] } },
-  });
-  expect(body).toEqual({
-    success: true,
-    data: [false, "Failed to fetch InitContainer: No document found"],
-  });
-  expect(double.requests.at(-1)?.body).toEqual({
-    status: { $in: ["finish", "failed"] },
-    block_id: "blk-2",
-  });
 });
 
 test("the gateway's read unwraps success/data and fails on its 500 for an unknown cluster", async () => {

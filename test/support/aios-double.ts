@@ -128,8 +128,8 @@ export class AiosDouble {
   readonly kubeconfigs: unknown[] = [];
   /** Fail the next infra task instead of completing it, with this message. */
   failNextTask?: string;
-  /** Init-container entries by block id. */
-  readonly initEntries = new Map<string, { status: string; status_data: unknown }>();
+  /** The blocks DB's documents by block id (upstream's Express/Mongoose service). */
+  readonly blocks = new Map<string, Record<string, unknown>>();
   /**
    * Upstream's split-runner registry fails every POST (its handler calls an undefined function,
    * aios-spec §3.5); set this to stand in for a network whose registry has been fixed.
@@ -311,21 +311,43 @@ export class AiosDouble {
           ? send(404, { success: false, message: "task not found" })
           : send(200, { success: true, data: task });
       }
-      case "POST /initContainer/queryInitContainerData/:id": {
-        let entry = this.initEntries.get(String(b.block_id));
-        // The MongoDB-style filter of upstream's docs: `status: {$in: [...]}` narrows the match.
-        const wanted = (b.status as { $in?: unknown[] } | undefined)?.$in;
-        if (entry !== undefined && Array.isArray(wanted) && !wanted.includes(entry.status)) {
-          entry = undefined;
+      // The blocks DB (services/registries/blocks): raw documents, {message} errors.
+      case "POST /blocks": {
+        if (typeof b.id !== "string") {
+          return send(400, { message: "Block validation failed: id: Path `id` is required." });
         }
-        return send(200, {
-          success: true,
-          data:
-            entry === undefined
-              ? [false, "Failed to fetch InitContainer: No document found"]
-              : [true, { id: b.block_id, block_data: {}, ...entry }],
-        });
+        if (this.blocks.has(b.id)) {
+          return send(400, { message: `E11000 duplicate key error collection: blocks index: id_1 dup key: { id: "${b.id}" }` });
+        }
+        this.blocks.set(b.id, { ...b });
+        return send(201, this.blocks.get(b.id));
       }
+      case "GET /blocks/:id": {
+        const doc = this.blocks.get(id);
+        return doc === undefined ? send(404, { message: "Block not found" }) : send(200, doc);
+      }
+      case "PUT /blocks/:id": {
+        const doc = this.blocks.get(id);
+        if (doc === undefined) {
+          return send(404, { message: "Block not found" });
+        }
+        // Mongoose treats a plain object as $set; dotted paths set nested fields.
+        const set = (b.$set ?? b) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(set)) {
+          const parts = key.split(".");
+          let at = doc;
+          for (const part of parts.slice(0, -1)) {
+            at[part] = typeof at[part] === "object" && at[part] !== null ? at[part] : {};
+            at = at[part] as Record<string, unknown>;
+          }
+          at[parts[parts.length - 1] as string] = value;
+        }
+        return send(200, doc);
+      }
+      case "DELETE /blocks/:id":
+        return this.blocks.delete(id)
+          ? send(200, { message: "Block deleted successfully" })
+          : send(404, { message: "Block not found" });
       default:
         return this.collection(method, path, b, send);
     }
@@ -407,7 +429,8 @@ export class AiosDouble {
       "/create-cluster-infra",
       "/remove-cluster-infra",
       "/task/:id",
-      "/initContainer/queryInitContainerData/:id",
+      "/blocks",
+      "/blocks/:id",
       ...Object.keys(COLLECTIONS).flatMap((c) => [`/${c}`, `/${c}/:id`]),
     ];
     for (const p of patterns) {

@@ -1,7 +1,6 @@
 /** The init-container contract: the SDK's env, the Job, and how a finished container is judged. */
 import * as fc from "fast-check";
 import {
-  judgeControllerEntry,
   judgeTermination,
   lifecycleEnv,
   lifecycleJob,
@@ -50,6 +49,7 @@ test("the Job never restarts in place, is bounded, has a deadline, its own ident
       "aios.io/cluster-id": "c1",
       "aios.io/block-id": "blk-1",
       "aios.io/lifecycle": "delete",
+      "aios.io/status-source": "termination-message",
     },
   });
   expect(job.spec).toMatchObject({
@@ -130,41 +130,4 @@ test("any termination is judged without throwing, and only status finish with ex
       },
     ),
   );
-});
-
-test.each([
-  [
-    { success: false, data: "HTTP error occurred: 500" },
-    "the status API reported failure: HTTP error occurred: 500",
-  ],
-  [
-    { success: true, data: [false, "No document found"] },
-    "the controller has no status for the block: No document found",
-  ],
-  [
-    { success: true, data: [true, { status: "failed", status_data: "OOM" }] },
-    "a stage failed: OOM",
-  ],
-  [
-    { success: true, data: [true, { status: "begin" }] },
-    "the init container stopped at stage 'begin' without finishing",
-  ],
-  [{ success: true, data: { status: "finish" } }, "the status API answered an unexpected body"],
-])("the controller entry %j fails: %s", (body, reason) => {
-  const outcome = judgeControllerEntry(body);
-  expect(outcome.ok ? "" : outcome.reason).toContain(reason);
-});
-
-test("a finished controller entry succeeds with its status_data as the result", () => {
-  expect(
-    judgeControllerEntry({
-      success: true,
-      data: [true, { id: "blk-1", status: "finish", status_data: { server_url: "http://s:1" } }],
-    }),
-  ).toEqual({
-    ok: true,
-    stage: "finish",
-    stages: [{ stage: "finish", status: "finish", message: '{"server_url":"http://s:1"}' }],
-    result: { server_url: "http://s:1" },
-  });
 });
