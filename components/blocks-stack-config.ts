@@ -4,11 +4,7 @@
  * platform stack. The cluster id and the network's endpoints come from that stack's outputs.
  */
 import { z } from "zod";
-import {
-  blockImageKeys,
-  blocksSettingsSchema,
-  type BlockSettings,
-} from "./blocks/block-settings";
+import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./config-namespace";
@@ -37,9 +33,7 @@ export const blocksStackConfigSchema = z.strictObject({
   /** Third-party blocks. @default [] */
   blocks: blocksSettingsSchema,
   /** The lifecycle's images (only `sdkEndpoint`). @default - the pinned default */
-  images: z
-    .strictObject({ sdkEndpoint: imagesSchema.unwrap().shape.sdkEndpoint })
-    .default({}),
+  images: z.strictObject({ sdkEndpoint: imagesSchema.unwrap().shape.sdkEndpoint }).default({}),
 });
 
 /** The parsed configuration of a blocks-only stack. */

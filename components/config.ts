@@ -10,11 +10,7 @@ import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
 import { addonsSchema, type AddonsSettings } from "./addons/addon-settings";
 import { addonClaims, addonImageKeys, addonProblems } from "./addons/addon-plan";
-import {
-  blockImageKeys,
-  blocksSettingsSchema,
-  type BlockSettings,
-} from "./blocks/block-settings";
+import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
 import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";

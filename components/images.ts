@@ -41,7 +41,11 @@ export const ADDON_IMAGE_KEYS = [
 export const BLOCK_IMAGE_KEYS = ["sdkEndpoint"] as const;
 
 /** Every image key. */
-export const IMAGE_KEYS = [...CLUSTER_IMAGE_KEYS, ...ADDON_IMAGE_KEYS, ...BLOCK_IMAGE_KEYS] as const;
+export const IMAGE_KEYS = [
+  ...CLUSTER_IMAGE_KEYS,
+  ...ADDON_IMAGE_KEYS,
+  ...BLOCK_IMAGE_KEYS,
+] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 export type ClusterImageKey = (typeof CLUSTER_IMAGE_KEYS)[number];
 export type AddonImageKey = (typeof ADDON_IMAGE_KEYS)[number];

@@ -88,7 +88,9 @@ export class Blocks extends pulumi.ComponentResource {
           network: args.network,
           projectDir: args.projectDir,
           registered: args.registered ?? false,
-          ...(args.sdkEndpointImage === undefined ? {} : { sdkEndpointImage: args.sdkEndpointImage }),
+          ...(args.sdkEndpointImage === undefined
+            ? {}
+            : { sdkEndpointImage: args.sdkEndpointImage }),
           ...(args.clusterDocument === undefined ? {} : { clusterDocument: args.clusterDocument }),
           ...(args.placements?.[block.id] === undefined
             ? {}

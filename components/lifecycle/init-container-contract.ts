@@ -154,7 +154,7 @@ export function sdkEndpointContainer(
   mode: LifecycleMode,
   runId: string,
 ): Container {
-  const probeScript = `require("http").get("http://127.0.0.1:${endpoint.port}/healthz", (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))`;
+  const probeScript = `require('http').get('http://127.0.0.1:${endpoint.port}/healthz', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))`;
   return {
     name: SDK_ENDPOINT_CONTAINER,
     image: endpoint.image,

@@ -228,14 +228,12 @@ async function executeAction(req, res) {
   record.updates.push(update);
   print("update", update);
   void publishProgress();
-  res
-    .writeHead(200, { "content-type": "application/json" })
-    .end(
-      JSON.stringify({
-        success: true,
-        data: { message: "status update recorded", index: record.updates.length - 1 },
-      }),
-    );
+  res.writeHead(200, { "content-type": "application/json" }).end(
+    JSON.stringify({
+      success: true,
+      data: { message: "status update recorded", index: record.updates.length - 1 },
+    }),
+  );
 }
 
 /** @param {unknown} v @param {number} max */

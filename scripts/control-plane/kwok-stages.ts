@@ -17,7 +17,10 @@ export const KWOK_DEFAULT_STAGES = [
 ] as const;
 
 /** Our own stages, shipped in this repository. */
-export const LOCAL_STAGES = [path.join(__dirname, "stages", "job-pod-finish.yaml")] as const;
+export const LOCAL_STAGES = [
+  path.join(__dirname, "stages", "job-pod-finish.yaml"),
+  path.join(__dirname, "stages", "sdk-job-pod-finish.yaml"),
+] as const;
 
 interface StageDoc {
   metadata: { name: string };

@@ -51,6 +51,7 @@ const TRITON = {
   },
   initContainer: {
     image: "registry.local/triton-init:1.0.0",
+    statusSource: "termination-message",
     writeToRegistry: true,
     podAnnotations: lifecycle(
       finished({
@@ -68,38 +69,21 @@ const block = (id: string, podAnnotations: Record<string, string>, extra = {}) =
   system: { kind: "none" },
   initContainer: {
     image: "registry.local/init:1.0.0",
+    statusSource: "termination-message",
     podAnnotations: { "e2e.aios.io/delete-termination-message": finished(), ...podAnnotations },
     ...extra,
   },
 });
 
-/**
- * The AIOS management APIs the provider calls, on loopback: the blocks registry (records what is
- * written) and the gateway's init-container status query (answers from `controllerStatus`).
- */
+/** The blocks registry the provider writes finish() output to, on loopback (records calls). */
 const registryCalls: { method: string; url: string; body: unknown }[] = [];
-const statusQueries: { url: string; body: unknown }[] = [];
-const controllerStatus: Record<string, { status: string; status_data: unknown }> = {};
 const registry = http.createServer((req, res) => {
   let text = "";
   req.on("data", (chunk: Buffer) => (text += chunk.toString()));
   req.on("end", () => {
-    const body = JSON.parse(text || "null") as { block_id?: string } | null;
-    let answer: unknown = {};
-    if (req.url?.startsWith("/initContainer/queryInitContainerData/")) {
-      statusQueries.push({ url: req.url, body });
-      const entry = controllerStatus[body?.block_id ?? ""];
-      answer = {
-        success: true,
-        data:
-          entry === undefined
-            ? [false, "Failed to fetch InitContainer: No document found"]
-            : [true, { id: body?.block_id, block_data: {}, ...entry }],
-      };
-    } else {
-      registryCalls.push({ method: req.method ?? "", url: req.url ?? "", body });
-    }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    const body = JSON.parse(text || "null") as unknown;
+    registryCalls.push({ method: req.method ?? "", url: req.url ?? "", body });
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
   });
 });
 let registryUrl = "";
@@ -109,7 +93,6 @@ const config = (blocks: unknown[]) => ({
   "aios-infra:network": {
     ...NETWORK,
     blocks_db_url: registryUrl,
-    cluster_controller_gateway_url: registryUrl,
   },
   "aios-infra:gateway": { ...OFFLINE_GATEWAY, enabled: false },
   "aios-infra:blocks": blocks,
@@ -168,6 +151,22 @@ test("a Helm-released block whose init container finishes exposes both sets of U
     stage: "finish",
   });
   expect(await jobsLeft()).toEqual([]);
+  // The registry had the block (someone else's record): read, then finish() output written.
+  expect(registryCalls).toEqual([
+    { method: "GET", url: "/blocks/blk-triton", body: null },
+    {
+      method: "PUT",
+      url: "/blocks/blk-triton",
+      body: {
+        $set: {
+          "blockInitData.initContainer": {
+            server_url: "http://triton.example:8000",
+            metrics_url: "http://triton.example:8002",
+          },
+        },
+      },
+    },
+  ]);
 });
 
 test("a block whose main fails fails up with the stage and message; the fixed block converges", async () => {
@@ -239,36 +238,6 @@ test("a Job deleted during a long wait (past watch timeouts) fails the lifecycle
     "block blk-gone: init container create failed at stage 'unknown': its Job was deleted while the provider waited for it",
   );
   expect(await deleter).toBe(true);
-  setBlocks([]);
-  expect((await e2e.stack.up()).summary.result).toBe("succeeded");
-});
-
-test("an SDK-built block reports through the controller's status API: a 200 that did not finish fails", async () => {
-  // The upstream SDK exits 0 whatever happens; only the controller knows how far it got.
-  const sdk = block("blk-sdk", {}, { statusSource: "controller" });
-  controllerStatus["blk-sdk"] = { status: "main", status_data: "downloading weights" };
-  setBlocks([sdk]);
-  await expect(e2e.stack.up()).rejects.toThrow(
-    "block blk-sdk: init container create failed at stage 'main': the init container stopped at stage 'main' without finishing",
-  );
-  expect(statusQueries.at(-1)).toEqual({
-    url: "/initContainer/queryInitContainerData/blocks",
-    body: { block_id: "blk-sdk" },
-  });
-  delete controllerStatus["blk-sdk"];
-  await expect(e2e.stack.up()).rejects.toThrow(
-    "the controller has no status for the block: Failed to fetch InitContainer: No document found",
-  );
-
-  controllerStatus["blk-sdk"] = {
-    status: "finish",
-    status_data: { server_url: "http://sdk:9000" },
-  };
-  const fixed = await e2e.stack.up();
-  expect(fixed.outputs.blocks.value["blk-sdk"]).toEqual({
-    initStatus: "finish",
-    urls: { server_url: "http://sdk:9000" },
-  });
   setBlocks([]);
   expect((await e2e.stack.up()).summary.result).toBe("succeeded");
 });

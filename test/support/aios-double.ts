@@ -317,7 +317,9 @@ export class AiosDouble {
           return send(400, { message: "Block validation failed: id: Path `id` is required." });
         }
         if (this.blocks.has(b.id)) {
-          return send(400, { message: `E11000 duplicate key error collection: blocks index: id_1 dup key: { id: "${b.id}" }` });
+          return send(400, {
+            message: `E11000 duplicate key error collection: blocks index: id_1 dup key: { id: "${b.id}" }`,
+          });
         }
         this.blocks.set(b.id, { ...b });
         return send(201, this.blocks.get(b.id));

@@ -80,6 +80,7 @@ export function finishingBlock(id: string) {
     system: { kind: "none" },
     initContainer: {
       image: "registry.local/init:1.0.0",
+      statusSource: "termination-message",
       podAnnotations: { "e2e.aios.io/termination-message": JSON.stringify(finished) },
     },
   };

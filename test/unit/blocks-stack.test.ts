@@ -22,7 +22,7 @@ test("a blocks-only stack refuses the cluster stack's settings and a malformed s
   expect(
     problems({ clusterStack: "prod-eu-1", nodePorts: { grpcProxy: 31000 }, blocks: [] }),
   ).toEqual([
-    "aios-infra:nodePorts: is not used by a blocks-only stack (aios-infra:clusterStack is set; the cluster stack owns it); its settings: environment, clusterStack, blocks, kubeconfig (received a value)",
+    "aios-infra:nodePorts: is not used by a blocks-only stack (aios-infra:clusterStack is set; the cluster stack owns it); its settings: environment, clusterStack, blocks, images, kubeconfig (received a value)",
     "aios-infra:clusterStack: must be a fully qualified stack name <organization>/<project>/<stack> (file:// backends use the organization 'organization') (received \"prod-eu-1\")",
   ]);
   expect(parseBlocksStackConfig({ clusterStack: CLUSTER_STACK }, ["clusterStack"])).toEqual({
@@ -30,11 +30,17 @@ test("a blocks-only stack refuses the cluster stack's settings and a malformed s
     environment: "dev",
     clusterStack: CLUSTER_STACK,
     blocks: [],
+    images: {},
   });
 });
 
 test("the blocks go to the referenced cluster, with its id and network; its namespace stays the cluster stack's", async () => {
-  referencedStacks[CLUSTER_STACK] = { clusterId: "prod-eu-1", network: NETWORK };
+  referencedStacks[CLUSTER_STACK] = {
+    clusterId: "prod-eu-1",
+    network: NETWORK,
+    registered: true,
+    clusterDocument: { id: "prod-eu-1", config: { publicHostname: "10.0.0.7" } },
+  };
   const outputs = await runProgram(registrations, {
     "aios-infra:verifyNodes": undefined,
     "aios-infra:network": undefined,
@@ -47,6 +53,7 @@ test("the blocks go to the referenced cluster, with its id and network; its name
       "pulumi:providers:kubernetes k8s",
       "aios-infra:blocks:Blocks blocks",
       "aios-infra:blocks:ThirdPartyBlock blocks-blk-1",
+      "kubernetes:core/v1:ConfigMap blocks-blk-1-init-sdk",
       "kubernetes:core/v1:ServiceAccount blocks-blk-1-init-sa",
       "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-1-init-role",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-1-init-rolebinding",
@@ -58,6 +65,14 @@ test("the blocks go to the referenced cluster, with its id and network; its name
     clusterId: "prod-eu-1",
     controllerUrl: "http://prod-eu-1-controller-svc.controllers.svc.cluster.local:4000",
     blockServiceUrl: NETWORK.blocks_db_url,
+    // The cluster stack registers its cluster: the blocks DB is kept, documents proxied.
+    blocksDb: { url: NETWORK.blocks_db_url },
+    sdkEndpoint: { upstreamBlockServiceUrl: NETWORK.blocks_db_url },
+  });
+  const files = registrations.find((r) => r.name === "blocks-blk-1-init-sdk")?.inputs as any;
+  expect(JSON.parse(files.data["cluster.json"])).toEqual({
+    id: "prod-eu-1",
+    config: { publicHostname: "10.0.0.7" },
   });
   expect(registrations.find((r) => r.name === "k8s")?.inputs.clusterIdentifier).toBe(
     "aios-prod-eu-1",

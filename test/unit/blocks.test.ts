@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { ConfigError, parseStackConfig } from "../../components";
 import { INIT_CONTAINER_RULES, serviceUrl } from "../../components/blocks/block-specs";
+import { sdkEndpointScript } from "../../components/lifecycle/sdk-endpoint-script";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";
@@ -72,6 +73,7 @@ describe("a block of each system kind", () => {
   test("none: an init container with its own ServiceAccount and a namespace-scoped Role", () => {
     expect(blockResources("blk-init")).toEqual([
       "aios-infra:blocks:ThirdPartyBlock blocks-blk-init",
+      "kubernetes:core/v1:ConfigMap blocks-blk-init-init-sdk",
       "kubernetes:core/v1:ServiceAccount blocks-blk-init-init-sa",
       "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-init-init-role",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-init-init-rolebinding",
@@ -99,10 +101,12 @@ describe("a block of each system kind", () => {
       deadlineSeconds: 900,
       backoffLimit: 0,
       skipDelete: false,
-      providerVersion: "1",
+      providerVersion: "2",
+      statusSource: "sdk",
+      sdkEndpoint: { image: "node:22.12.0-alpine3.21", port: 4000, configMap: "blk-init-init-sdk" },
     });
-    // No kubeconfig or other credential among its inputs; nothing for the registry by default.
-    expect(Object.keys(init).filter((k) => /kube|token|password|registry/i.test(k))).toEqual([]);
+    // No kubeconfig or other credential among its inputs; no blocks DB unless registered.
+    expect(Object.keys(init).filter((k) => /kube|token|password|blocksDb/i.test(k))).toEqual([]);
   });
 
   test("only the non-AIOS block namespaces are created, once", () => {
@@ -208,24 +212,104 @@ test("a 'none' block without an init container, and a duplicated id, are named",
   );
 });
 
-test("statusSource controller needs the network's gateway URL, and then queries it for the cluster", async () => {
-  const sdkBlock = {
-    id: "blk-sdk",
-    name: "s",
-    system: { kind: "none" },
-    initContainer: { ...INIT, statusSource: "controller" },
-  };
-  expect(() =>
-    parseStackConfig({ network: NETWORK, cluster: CLUSTER, blocks: [sdkBlock] }),
-  ).toThrow(
-    "  - aios-infra:blocks[0].initContainer.statusSource: 'controller' needs aios-infra:network.cluster_controller_gateway_url (where the status API is) (received \"controller\")",
+test("statusSource 'controller' is refused, naming the replacement; other values name what is allowed", () => {
+  const withSource = (statusSource: unknown) => ({
+    network: NETWORK,
+    cluster: CLUSTER,
+    blocks: [
+      {
+        id: "blk-sdk",
+        name: "s",
+        system: { kind: "none" },
+        initContainer: { ...INIT, statusSource },
+      },
+    ],
+  });
+  expect(() => parseStackConfig(withSource("controller"))).toThrow(
+    "  - aios-infra:blocks[0].initContainer.statusSource: 'controller' was removed: upstream's controller keeps a status entry only for init containers it launched and deletes it when finish arrives, so nothing is left to query; use 'sdk' (the default), where the lifecycle hosts the SDK's executeAction endpoint itself (received \"controller\")",
   );
+  expect(() => parseStackConfig(withSource("logs"))).toThrow(
+    "  - aios-infra:blocks[0].initContainer.statusSource: must be 'sdk' (images built on the AIOS init-container SDK) or 'termination-message' (received \"logs\")",
+  );
+});
+
+test("an SDK block: the endpoint's ConfigMap holds the script and both documents; blockData merges in", async () => {
   await runProgram(registrations, {
     "aios-infra:cluster": CLUSTER,
-    "aios-infra:network": { ...NETWORK, cluster_controller_gateway_url: "http://gw.test:30600/" },
-    "aios-infra:blocks": [sdkBlock],
+    "aios-infra:images": { sdkEndpoint: "registry.local/node:22.12.0" },
+    "aios-infra:blocks": [
+      {
+        id: "blk-sdk",
+        name: "vllm",
+        system: { kind: "none" },
+        initContainer: {
+          ...INIT,
+          sdkEndpointPort: 4100,
+          blockData: { blockInitData: { model: "llama-3" }, parameters: { tp: 2 } },
+        },
+      },
+    ],
   });
-  expect(byName("blocks-blk-sdk-init").statusGateway).toBe("http://gw.test:30600/");
+  const files = byName("blocks-blk-sdk-init-sdk");
+  expect(files.metadata).toMatchObject({ name: "blk-sdk-init-sdk", namespace: "third-party" });
+  expect(files.data["endpoint.js"]).toBe(sdkEndpointScript());
+  expect(JSON.parse(files.data["block.json"])).toEqual({
+    id: "blk-sdk",
+    blockMetadata: { name: "vllm", namespace: "third-party", managedBy: "aios-infra" },
+    component: {
+      containerRegistryInfo: {
+        componentMode: "third_party",
+        initContainer: { image: "registry.local/init:1.2.0" },
+      },
+    },
+    cluster: JSON.parse(files.data["cluster.json"]),
+    blockInitData: { model: "llama-3" },
+    initSettings: {},
+    parameters: { tp: 2 },
+    policies: {},
+  });
+  expect(JSON.parse(files.data["cluster.json"])).toMatchObject({
+    id: "c1",
+    config: CLUSTER.config,
+  });
+  expect(byName("blocks-blk-sdk-init").sdkEndpoint).toEqual({
+    image: "registry.local/node:22.12.0",
+    port: 4100,
+    configMap: "blk-sdk-init-sdk",
+  });
+});
+
+test("a termination-message block has no SDK endpoint; a registered cluster's SDK block keeps the blocks DB", async () => {
+  await runProgram(registrations, {
+    "aios-infra:cluster": CLUSTER,
+    "aios-infra:network": {
+      ...NETWORK,
+      parser_url: "http://parser.test:30501",
+      cluster_controller_gateway_url: "http://gw.test:30600",
+    },
+    "aios-infra:registration": { enabled: true },
+    "aios-infra:blocks": [
+      {
+        id: "blk-tm",
+        name: "a",
+        system: { kind: "none" },
+        initContainer: { ...INIT, statusSource: "termination-message" },
+      },
+      { id: "blk-reg", name: "b", system: { kind: "none" }, initContainer: INIT },
+    ],
+  });
+  expect(byName("blocks-blk-tm-init-sdk")).toBeUndefined();
+  expect(byName("blocks-blk-tm-init")).not.toHaveProperty("sdkEndpoint");
+  const registered = byName("blocks-blk-reg-init");
+  expect(registered.sdkEndpoint).toEqual({
+    image: "node:22.12.0-alpine3.21",
+    port: 4000,
+    configMap: "blk-reg-init-sdk",
+    upstreamBlockServiceUrl: NETWORK.blocks_db_url,
+    upstreamClusterServiceUrl: NETWORK.cluster_db_url,
+  });
+  expect(registered.blocksDb.url).toBe(NETWORK.blocks_db_url);
+  expect(registered.blocksDb.document.id).toBe("blk-reg");
 });
 
 test("an external system's create and delete commands run through @pulumi/command, before its init container", async () => {
@@ -251,6 +335,7 @@ test("an external system's create and delete commands run through @pulumi/comman
   expect(blockResources("blk-ext")).toEqual([
     "aios-infra:blocks:ThirdPartyBlock blocks-blk-ext",
     "command:local:Command blocks-blk-ext-commands",
+    "kubernetes:core/v1:ConfigMap blocks-blk-ext-init-sdk",
     "kubernetes:core/v1:ServiceAccount blocks-blk-ext-init-sa",
     "kubernetes:rbac.authorization.k8s.io/v1:Role blocks-blk-ext-init-role",
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding blocks-blk-ext-init-rolebinding",

@@ -64,13 +64,19 @@ test("the kwok stage config completes Job pods only through our stages", () => {
     "pod-ready",
     "pod-delete",
     "job-pod-finish",
+    "sdk-job-pod-finish",
     "job-pod-finish-delete-of-hang-create",
   ]);
 });
 
 test("a hang-create pod's delete lifecycle still finishes: the variant selects exactly those pods", () => {
   const docs = YAML.parseAllDocuments(kwokStageConfig()).map((d) => d.toJS());
-  const [finish, variant] = docs.slice(-2);
+  const named = (name: string) => docs.find((d) => d.metadata.name === name);
+  const [finish, variant, sdk] = [
+    named("job-pod-finish"),
+    named("job-pod-finish-delete-of-hang-create"),
+    named("sdk-job-pod-finish"),
+  ];
   const keys = (doc: any) =>
     doc.spec.selector.matchExpressions.map((e: any) => `${e.key} ${e.operator} ${e.values ?? ""}`);
   expect(keys(finish)).toContain('.metadata.annotations["e2e.aios.io/hang-create"] DoesNotExist ');
@@ -78,10 +84,19 @@ test("a hang-create pod's delete lifecycle still finishes: the variant selects e
     ".metadata.deletionTimestamp DoesNotExist ",
     ".status.phase In Running",
     ".metadata.ownerReferences.[].kind In Job",
+    '.metadata.labels["aios.io/status-source"] NotIn sdk',
     '.metadata.annotations["e2e.aios.io/hang-create"] Exists ',
     '.metadata.labels["aios.io/lifecycle"] In delete',
   ]);
   expect(variant.spec.next).toEqual(finish.spec.next);
+  // SDK pods finish only through their own stage, once a test has played them.
+  expect(keys(sdk)).toEqual([
+    ".metadata.deletionTimestamp DoesNotExist ",
+    ".status.phase In Running",
+    ".metadata.ownerReferences.[].kind In Job",
+    '.metadata.labels["aios.io/status-source"] In sdk',
+    '.metadata.annotations["e2e.aios.io/sidecar-termination-message"] Exists ',
+  ]);
 });
 
 test("versions.env parsing ignores comments and rejects malformed lines", () => {

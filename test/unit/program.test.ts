@@ -152,6 +152,9 @@ describe("the default stack", () => {
       addons: {},
       virtualNodes: {},
       network: NETWORK,
+      registered: false,
+      // The registry document: the blocks' SDK endpoints serve it (exactly in blocks-stack.test.ts).
+      clusterDocument: expect.objectContaining({ id: "unit-cluster", nodes: expect.any(Object) }),
       // Exactly in operations-stack.test.ts.
       managedScope: expect.objectContaining({ nodes: ["cpu-1", "host-1"], virtualNodes: [] }),
       workloads: {
