@@ -4,6 +4,9 @@
  * reaches from it, for success, a failing stage, a block the SDK cannot read, delete mode,
  * malformed posts, and proxying to the network's blocks DB.
  */
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { PROJECT_DIR } from "../../scripts/pulumi/workspace";
 import { AiosDouble } from "../support/aios-double";
 import { runSdkClient } from "../support/sdk-client";
 import { judgeSdkRun, parseSdkRecord } from "../../components/lifecycle/sdk-protocol";
@@ -263,6 +266,71 @@ describe("with the network's blocks DB and cluster registry", () => {
         source: "stack",
         note: `${double.url}/clusters/c1 answered 404`,
       },
+    ]);
+  });
+});
+
+describe("npm run sdk-endpoint", () => {
+  /** Runs the command with --stop-after-run while the SDK client runs against it. */
+  async function command(behaviour: Parameters<typeof runSdkClient>[1]) {
+    const child = spawn(
+      path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node"),
+      [
+        "--transpile-only",
+        path.join(PROJECT_DIR, "scripts", "sdk-endpoint.ts"),
+        "--block-id",
+        "blk-cli",
+        "--cluster-id",
+        "c1",
+        "--port",
+        "0",
+        "--stop-after-run",
+      ],
+      { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    const url = await new Promise<string>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m?.[1] !== undefined) {
+          resolve(m[1]);
+        }
+      });
+    });
+    const env = { CONTROLLER_URL: url, BLOCK_SERVICE_URL: url, CLUSTER_SERVICE_URL: url };
+    await runSdkClient({ ...env, BLOCK_ID: "blk-cli", CLUSTER_ID: "c1" }, behaviour);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    return {
+      code,
+      lines: out
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.replace(/^\S+Z /, "")),
+    };
+  }
+
+  test("prints each read and update as it arrives, then the verdict; exit 0 on success", async () => {
+    expect(await command({ finish: [true, { server_url: "http://s:1" }] })).toEqual({
+      code: 0,
+      lines: [
+        "GET /blocks/blk-cli -> 200 (stack)",
+        "GET /clusters/c1 -> 200 (stack)",
+        "init_create_status_update success stage=begin status_data={}",
+        "init_create_status_update success stage=main status_data={}",
+        'init_create_status_update success stage=finish status_data={"server_url":"http://s:1"}',
+        'verdict: success (finish reached); result {"server_url":"http://s:1"}',
+      ],
+    });
+  });
+
+  test("a failing run ends with the failed verdict and exit 1", async () => {
+    const run = await command({ begin: [false, "no GPU on this node"] });
+    expect(run.code).toBe(1);
+    expect(run.lines.slice(-2)).toEqual([
+      'init_create_status_update failed status_data="no GPU on this node"',
+      "verdict: failed at stage 'begin': the SDK reported failure: no GPU on this node",
     ]);
   });
 });
