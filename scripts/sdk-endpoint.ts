@@ -66,18 +66,20 @@ interface Options {
   stopAfterRun: boolean;
 }
 
+const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
 function describe(e: Record<string, unknown>): string {
   const { event, at, ...rest } = e;
   const when = typeof at === "string" ? `${at} ` : "";
   switch (event) {
     case "read":
-      return `${when}GET ${String(rest.path)} -> ${String(rest.status)} (${String(rest.source)})${rest.note === undefined ? "" : ` ${String(rest.note)}`}`;
+      return `${when}GET ${text(rest.path)} -> ${text(rest.status)} (${text(rest.source)})${rest.note === undefined ? "" : ` ${text(rest.note)}`}`;
     case "update":
-      return `${when}${String(rest.action)} ${String(rest.status)}${rest.stage === undefined ? "" : ` stage=${String(rest.stage)}`} status_data=${JSON.stringify(rest.status_data)}`;
+      return `${when}${text(rest.action)} ${text(rest.status)}${rest.stage === undefined ? "" : ` stage=${text(rest.stage)}`} status_data=${JSON.stringify(rest.status_data)}`;
     case "rejected":
-      return `${when}REFUSED (400) field '${String(rest.field)}': ${String(rest.error)}`;
+      return `${when}REFUSED (400) field '${text(rest.field)}': ${text(rest.error)}`;
     default:
-      return `${String(event)} ${JSON.stringify(rest)}`;
+      return `${text(event)} ${JSON.stringify(rest)}`;
   }
 }
 

@@ -176,8 +176,8 @@ export function judgeSdkRun(run: SdkRun): LifecycleOutcome {
       `stage '${inProgress}' was never reported (the last was '${reached}') and the container exited`,
     );
   }
-  const finish = record.updates[record.updates.length - 1] as SdkUpdate;
-  if (finish.oversized !== undefined) {
+  const finish: SdkUpdate | undefined = record.updates[record.updates.length - 1];
+  if (finish?.oversized !== undefined) {
     return fail(
       "finish",
       `finish's status_data is ${finish.oversized} bytes, more than a termination message carries (4096 with the record); return URLs, not payloads`,
@@ -187,8 +187,8 @@ export function judgeSdkRun(run: SdkRun): LifecycleOutcome {
     ok: true,
     stage: "finish",
     stages,
-    result: sdkResult(finish.status_data),
-    statusData: finish.status_data,
+    result: sdkResult(finish?.status_data),
+    statusData: finish?.status_data,
   };
 }
 

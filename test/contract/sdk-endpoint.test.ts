@@ -253,8 +253,8 @@ describe("with the network's blocks DB and cluster registry", () => {
       clusterDocument: CLUSTER,
       env,
     });
-    const block = (await (await fetch(`${endpoint.url}/blocks/blk-sdk`)).json()) as unknown;
-    const cluster = (await (await fetch(`${endpoint.url}/clusters/c1`)).json()) as unknown;
+    const block: unknown = await (await fetch(`${endpoint.url}/blocks/blk-sdk`)).json();
+    const cluster: unknown = await (await fetch(`${endpoint.url}/clusters/c1`)).json();
     const record = parseSdkRecord(await endpoint.stop());
     expect(block).toEqual({ id: "blk-sdk", blockInitData: { model: "llama" } });
     expect(cluster).toEqual(CLUSTER);

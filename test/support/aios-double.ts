@@ -342,7 +342,7 @@ export class AiosDouble {
             at[part] = typeof at[part] === "object" && at[part] !== null ? at[part] : {};
             at = at[part] as Record<string, unknown>;
           }
-          at[parts[parts.length - 1] as string] = value;
+          at[parts.at(-1) ?? key] = value;
         }
         return send(200, doc);
       }
