@@ -32,19 +32,19 @@ import {
   type ResolvedNode,
   type StackConfig,
 } from "./components";
-import { clusterServiceSpecs } from "./components/cluster-service-specs";
+import { clusterServiceSpecs } from "./components/cluster/cluster-service-specs";
 import { blockPlacements } from "./components/interlink/virtual-node-checks";
 import { virtualNodeWorkload } from "./components/interlink/virtual-node-specs";
 import {
   selfHealingSecretsProblems,
   type OperationsStackConfig,
-} from "./components/operations-stack-config";
-import { managedScope } from "./components/self-healing/managed-scope";
-import { PulumiOperator } from "./components/self-healing/pulumi-operator";
-import { readReconciledCluster } from "./components/self-healing/reconciled-cluster";
-import { ReconciledStack } from "./components/self-healing/reconciled-stack";
-import { useFastStackProbes } from "./components/stack-probes";
-import { selfHealingSecretsSchema } from "./components/self-healing/self-healing-settings";
+} from "./components/config/operations-stack-config";
+import { managedScope } from "./components/operations/managed-scope";
+import { PulumiOperator } from "./components/operations/pulumi-operator";
+import { readReconciledCluster } from "./components/config/reconciled-cluster-reference";
+import { ReconciledStack } from "./components/operations/reconciled-stack";
+import { useFastStackProbes } from "./components/runtime/stack-probes";
+import { selfHealingSecretsSchema } from "./components/operations/self-healing-settings";
 import type { InterlinkCredential } from "./components/interlink/virtual-node-settings";
 import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink/virtual-nodes";
 

@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_NAMESPACE } from "../components/config-namespace";
+import { CONFIG_NAMESPACE } from "../components/config/config-namespace";
 import { readStackFile } from "../scripts/pulumi/project-files";
 
 /** This project's name, the middle part of a fully qualified stack reference. */

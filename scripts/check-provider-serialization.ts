@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { addonRegistrationProvider } from "../components/aios-api/addon-registration";
 import { registrationProvider, urlMapProvider } from "../components/aios-api/cluster-registration";
 import { delegatedInfraProvider } from "../components/aios-api/delegated-infra";
-import { initContainerProvider } from "../components/lifecycle/init-container-provider";
-import { generatedSecretProvider } from "../components/secrets/generated-secret";
+import { initContainerProvider } from "../components/blocks/lifecycle/init-container-provider";
+import { generatedSecretProvider } from "../components/k8s/generated-secret";
 
 async function main(): Promise<void> {
   const providers = {

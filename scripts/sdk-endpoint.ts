@@ -7,8 +7,8 @@
  */
 import * as fs from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { startLocalSdkEndpoint } from "../components/lifecycle/local-sdk-endpoint";
-import { judgeSdkRun } from "../components/lifecycle/sdk-protocol";
+import { startLocalSdkEndpoint } from "../components/blocks/lifecycle/local-sdk-endpoint";
+import { judgeSdkRun } from "../components/blocks/lifecycle/sdk-protocol";
 
 function int(value: string): number {
   const n = Number(value);

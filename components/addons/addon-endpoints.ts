@@ -5,9 +5,9 @@
  * the executor's Service is `executor-svc-<id>` in `policies-system`.
  */
 import type { AddonProbe } from "../aios-api/addon-registration";
-import type { ImageKey, ResolvedImages } from "../images";
-import type { NetworkEndpoints } from "../network-endpoints";
-import type { NodePortPlan } from "../ports";
+import type { ImageKey, ResolvedImages } from "../config/images";
+import type { NetworkEndpoints } from "../config/network-endpoints";
+import type { NodePortPlan } from "../cluster/ports";
 
 /** Namespaces of the add-ons. */
 export const ADDON_NAMESPACES = {

@@ -3,11 +3,11 @@
  * (they join the stack's one plan), their images (required only when on), and the cross-field
  * checks no single schema can make — reported at preview like every other config problem.
  */
-import type { ConfigProblem } from "../config-errors";
-import { CONFIG_NAMESPACE } from "../config-namespace";
-import type { ImageKey } from "../images";
-import type { NetworkEndpoints } from "../network-endpoints";
-import type { NodePortClaim } from "../ports";
+import type { ConfigProblem } from "../config/config-errors";
+import { CONFIG_NAMESPACE } from "../config/config-namespace";
+import type { ImageKey } from "../config/images";
+import type { NetworkEndpoints } from "../config/network-endpoints";
+import type { NodePortClaim } from "../cluster/ports";
 import type { AddonKey, AddonsSettings } from "./addon-settings";
 
 /** Add-ons in the order they are declared and reported. */

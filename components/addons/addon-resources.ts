@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { recommendedLabels } from "../labels";
-import { namespaceMetadata } from "../namespaces";
+import { recommendedLabels } from "../k8s/labels";
+import { namespaceMetadata } from "../cluster/namespaces";
 
 /** An add-on namespace, a child of `parent`. */
 export function addonNamespace(

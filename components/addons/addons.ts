@@ -3,7 +3,7 @@
  * with the AIOS network when the stack registers. Their outputs are the stack's `addons` output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkEndpoints } from "../network-endpoints";
+import type { NetworkEndpoints } from "../config/network-endpoints";
 import type { AddonSpecContext } from "./addon-endpoints";
 import { ADDON_REGISTRIES } from "./addon-plan";
 import type { AddonKey, AddonsSettings } from "./addon-settings";

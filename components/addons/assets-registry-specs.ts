@@ -7,11 +7,11 @@
  * its NodePort; its entry in the assets registry, which probes `/health` first.
  */
 import type { AddonProbe } from "../aios-api/addon-registration";
-import { buildJobSpec, type JobObject } from "../job-specs";
-import { recommendedLabels } from "../labels";
-import { allow, podsNamed } from "../network-policies";
-import type { WorkloadArgs } from "../workload";
-import { buildContainer, buildTaskContainer, type SecretKeyRef } from "../workload-specs";
+import { buildJobSpec, type JobObject } from "../k8s/job-specs";
+import { recommendedLabels } from "../k8s/labels";
+import { allow, podsNamed } from "../k8s/network-policies";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer, buildTaskContainer, type SecretKeyRef } from "../k8s/workload-specs";
 import {
   ADDON_NAMESPACES,
   ADDON_PORTS,

@@ -6,9 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
-import type { JobObject } from "../job-specs";
-import { GeneratedSecret } from "../secrets/generated-secret";
-import { Workload } from "../workload";
+import type { JobObject } from "../k8s/job-specs";
+import { GeneratedSecret } from "../k8s/generated-secret";
+import { Workload } from "../cluster/workload";
 import { ADDON_NAMESPACES, publicUrl, type AddonSpecContext } from "./addon-endpoints";
 import { addonEntryId } from "./addon-entry";
 import { addonNamespace, credentialSecret } from "./addon-resources";

@@ -5,8 +5,8 @@
  * container-registry registry, which probes `/v2/` first (401 there means up, asking for login).
  */
 import type { AddonProbe } from "../aios-api/addon-registration";
-import type { WorkloadArgs } from "../workload";
-import { buildContainer } from "../workload-specs";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer } from "../k8s/workload-specs";
 import {
   ADDON_NAMESPACES,
   ADDON_PORTS,

@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
-import { GeneratedSecret } from "../secrets/generated-secret";
-import { Workload } from "../workload";
+import { GeneratedSecret } from "../k8s/generated-secret";
+import { Workload } from "../cluster/workload";
 import { ADDON_NAMESPACES, type AddonSpecContext } from "./addon-endpoints";
 import { addonEntryId } from "./addon-entry";
 import { addonNamespace, credentialSecret } from "./addon-resources";

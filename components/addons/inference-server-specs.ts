@@ -6,12 +6,12 @@
  * Secret rather than upstream's empty `DB_PASSWORD`); a persistent TimescaleDB under the host name
  * upstream's docs expect to work; a redis that is never on a NodePort (upstream's 31300).
  */
-import { READ } from "../access";
-import { recommendedLabels } from "../labels";
-import { aiosNamespaces, allow, podsNamed } from "../network-policies";
-import { controllerName, SERVICE_NAMESPACES } from "../service-endpoints";
-import type { WorkloadArgs } from "../workload";
-import { buildContainer } from "../workload-specs";
+import { READ } from "../k8s/access";
+import { recommendedLabels } from "../k8s/labels";
+import { aiosNamespaces, allow, podsNamed } from "../k8s/network-policies";
+import { controllerName, SERVICE_NAMESPACES } from "../cluster/service-endpoints";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer } from "../k8s/workload-specs";
 import {
   ADDON_NAMESPACES,
   ADDON_PORTS,

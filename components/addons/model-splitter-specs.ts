@@ -5,8 +5,8 @@
  * runner itself from a kubeconfig in the request (and fails: it calls an undefined function);
  * here the stack deploys it and registers its public address only — no kubeconfig is sent.
  */
-import type { WorkloadArgs } from "../workload";
-import { buildContainer } from "../workload-specs";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer } from "../k8s/workload-specs";
 import {
   ADDON_NAMESPACES,
   ADDON_PORTS,

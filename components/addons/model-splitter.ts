@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
-import { Workload } from "../workload";
+import { Workload } from "../cluster/workload";
 import {
   ADDON_NAMESPACES,
   answersProbe,

@@ -7,12 +7,12 @@
  * to the `policies` namespace where it runs policy Jobs, Deployments and autoscalers — instead of
  * upstream's cluster-admin binding of `policies-system/default`.
  */
-import { MANAGE, READ } from "../access";
-import type { GatewayRoute } from "../gateway-specs";
-import { GLOBAL_SERVICES_MAP_KEYS } from "../network-endpoints";
-import { allow } from "../network-policies";
-import type { WorkloadArgs } from "../workload";
-import { buildContainer, type ServicePortArgs } from "../workload-specs";
+import { MANAGE, READ } from "../k8s/access";
+import type { GatewayRoute } from "../cluster/gateway/gateway-specs";
+import { GLOBAL_SERVICES_MAP_KEYS } from "../config/network-endpoints";
+import { allow } from "../k8s/network-policies";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer, type ServicePortArgs } from "../k8s/workload-specs";
 import {
   ADDON_NAMESPACES,
   ADDON_PORTS,

@@ -6,8 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AddonRegistration } from "../aios-api/addon-registration";
-import { GeneratedSecret } from "../secrets/generated-secret";
-import { Workload } from "../workload";
+import { GeneratedSecret } from "../k8s/generated-secret";
+import { Workload } from "../cluster/workload";
 import {
   ADDON_NAMESPACES,
   answersProbe,

@@ -6,7 +6,7 @@
  * it is in no state, log or error — and is sent as the JSON object the gateway requires.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE } from "../config-namespace";
+import { CONFIG_NAMESPACE } from "../config/config-namespace";
 import { startClusterInfra, waitForTask, type AiosEndpoints } from "./client";
 
 /** Bumped when the provider's behaviour or state shape changes. */

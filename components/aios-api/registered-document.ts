@@ -3,8 +3,8 @@
  * (aios-spec §2.6), without this project's own extension (`kubernetesNodeName`), and the endpoints
  * the registration talks to.
  */
-import type { ClusterDocument } from "../cluster-document";
-import type { NetworkEndpoints } from "../network-endpoints";
+import type { ClusterDocument } from "../config/cluster-document";
+import type { NetworkEndpoints } from "../config/network-endpoints";
 import type { AiosEndpoints } from "./client";
 
 /** The document to register. */

@@ -4,10 +4,10 @@
  */
 import { z } from "zod";
 import { ADDON_NAMESPACES } from "../addons/addon-endpoints";
-import { chartSourceSchema } from "../chart-source";
-import { dnsLabel } from "../cluster-document";
-import { parseImageRef } from "../images";
-import { LIFECYCLE_ENV } from "../lifecycle/init-container-contract";
+import { chartSourceSchema } from "../k8s/chart-source";
+import { dnsLabel } from "../config/cluster-document";
+import { parseImageRef } from "../config/images";
+import { LIFECYCLE_ENV } from "./lifecycle/init-container-contract";
 
 /** The namespace blocks' systems go to unless they name one. */
 export const DEFAULT_BLOCK_NAMESPACE = "third-party";

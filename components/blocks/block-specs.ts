@@ -3,16 +3,16 @@
  * least-privilege rules and lifecycle spec.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { MANAGE, READ } from "../access";
-import { MANAGED_BY } from "../lifecycle/blocks-db";
-import type { LifecycleSpec } from "../lifecycle/init-container-contract";
-import type { NetworkEndpoints } from "../network-endpoints";
+import { MANAGE, READ } from "../k8s/access";
+import { MANAGED_BY } from "./lifecycle/blocks-db";
+import type { LifecycleSpec } from "./lifecycle/init-container-contract";
+import type { NetworkEndpoints } from "../config/network-endpoints";
 import {
   CONTAINER_PORTS,
   controllerServiceName,
   serviceHost,
   SERVICE_NAMESPACES,
-} from "../service-endpoints";
+} from "../cluster/service-endpoints";
 import type { BlockSettings, InitContainerSettings } from "./block-settings";
 
 /** The Helm release of a block's system: `<blockId>-<name>`. */

@@ -6,8 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Placement } from "../interlink/virtual-node-specs";
-import { AIOS_NAMESPACES, NAMESPACES_TYPE, namespaceMetadata } from "../namespaces";
-import type { NetworkEndpoints } from "../network-endpoints";
+import { AIOS_NAMESPACES, NAMESPACES_TYPE, namespaceMetadata } from "../cluster/namespaces";
+import type { NetworkEndpoints } from "../config/network-endpoints";
 import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "./block-settings";
 import { ThirdPartyBlock } from "./third-party-block";
 

@@ -7,13 +7,13 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Placement } from "../interlink/virtual-node-specs";
-import { chartReference, helmChartArgs } from "../chart-source";
-import { recommendedLabels } from "../labels";
-import { InitContainer } from "../lifecycle/init-container";
-import type { NetworkEndpoints } from "../network-endpoints";
+import { chartReference, helmChartArgs } from "../k8s/chart-source";
+import { recommendedLabels } from "../k8s/labels";
+import { InitContainer } from "./lifecycle/init-container";
+import type { NetworkEndpoints } from "../config/network-endpoints";
 import type { BlockSettings } from "./block-settings";
-import { SDK_ENDPOINT_FILES } from "../lifecycle/init-container-contract";
-import { sdkEndpointScript } from "../lifecycle/sdk-endpoint-script";
+import { SDK_ENDPOINT_FILES } from "./lifecycle/init-container-contract";
+import { sdkEndpointScript } from "./lifecycle/sdk-endpoint-script";
 import {
   blockDocument,
   INIT_CONTAINER_RULES,

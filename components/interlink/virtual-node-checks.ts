@@ -4,8 +4,8 @@
  * Helm system, without placement of their own; remote nodes have their credential, in the secret
  * key (its value is never echoed).
  */
-import type { ConfigProblem } from "../config-errors";
-import { CONFIG_NAMESPACE } from "../config-namespace";
+import type { ConfigProblem } from "../config/config-errors";
+import { CONFIG_NAMESPACE } from "../config/config-namespace";
 import { virtualNodePlacement, type Placement } from "./virtual-node-specs";
 import { interlinkCredentialSchema, type VirtualNodeSettings } from "./virtual-node-settings";
 

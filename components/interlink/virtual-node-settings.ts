@@ -7,7 +7,7 @@
  * the secret `aios-infra:interlinkCredentials` (`remote`).
  */
 import { z } from "zod";
-import { parseImageRef } from "../images";
+import { parseImageRef } from "../config/images";
 
 /** interLink 0.6.2, the release this program's configs follow (interlink.md). */
 export const INTERLINK_VERSION = "0.6.2";

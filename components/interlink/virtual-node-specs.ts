@@ -7,10 +7,10 @@
  */
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { rule, type Access } from "../access";
-import { NODE_ID_LABEL, recommendedLabels } from "../labels";
-import type { WorkloadArgs } from "../workload";
-import { buildContainer } from "../workload-specs";
+import { rule, type Access } from "../k8s/access";
+import { NODE_ID_LABEL, recommendedLabels } from "../k8s/labels";
+import type { WorkloadArgs } from "../cluster/workload";
+import { buildContainer } from "../k8s/workload-specs";
 import type { VirtualNodeSettings } from "./virtual-node-settings";
 
 /** The taint the virtual kubelet always puts on its node. */

@@ -6,8 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { recommendedLabels } from "../labels";
-import { Workload } from "../workload";
+import { recommendedLabels } from "../k8s/labels";
+import { Workload } from "../cluster/workload";
 import type { InterlinkCredential } from "./virtual-node-settings";
 import {
   CA_FILE,

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceMetadata } from "../namespaces";
+import { namespaceMetadata } from "../cluster/namespaces";
 import { VirtualNode } from "./virtual-node";
 import type { InterlinkCredential } from "./virtual-node-settings";
 import { INTERLINK_NAMESPACE, type VirtualNodeContext } from "./virtual-node-specs";

@@ -27,7 +27,7 @@ import {
 import { inferenceServerEntry } from "../../components/addons/inference-server-specs";
 import { splitRunnerEntry } from "../../components/addons/model-splitter-specs";
 import { policyExecutorEntry } from "../../components/addons/policy-executor-specs";
-import { resolveImages } from "../../components/images";
+import { resolveImages } from "../../components/config/images";
 import { AiosDouble } from "../support/aios-double";
 import { NETWORK } from "../support/fixtures";
 

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../../scripts/pulumi/workspace";
 import { AiosDouble } from "../support/aios-double";
 import { runSdkClient } from "../support/sdk-client";
-import { judgeSdkRun, parseSdkRecord } from "../../components/lifecycle/sdk-protocol";
-import { startLocalSdkEndpoint } from "../../components/lifecycle/local-sdk-endpoint";
+import { judgeSdkRun, parseSdkRecord } from "../../components/blocks/lifecycle/sdk-protocol";
+import { startLocalSdkEndpoint } from "../../components/blocks/lifecycle/local-sdk-endpoint";
 
 const BLOCK = {
   id: "blk-sdk",

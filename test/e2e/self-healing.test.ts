@@ -19,14 +19,14 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { openStack } from "../../scripts/pulumi/workspace";
-import { managedScopeSchema } from "../../components/self-healing/managed-scope";
+import { managedScopeSchema } from "../../components/operations/managed-scope";
 import {
   reconciledStackNames,
   workspaceRbac,
   type ObjectSpec,
   type ReconciledStackContext,
-} from "../../components/self-healing/operator-specs";
-import { selfHealingSettingsSchema } from "../../components/self-healing/self-healing-settings";
+} from "../../components/operations/operator-specs";
+import { selfHealingSettingsSchema } from "../../components/operations/self-healing-settings";
 import { labelledObjects } from "../support/cluster-inventory";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";

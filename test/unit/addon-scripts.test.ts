@@ -12,7 +12,7 @@ import {
   bucketJob,
   replicaSetInitScript,
 } from "../../components/addons/assets-registry-specs";
-import { resolveImages } from "../../components/images";
+import { resolveImages } from "../../components/config/images";
 import { NETWORK } from "../support/fixtures";
 
 const ctx = {

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { ConfigError, parseStackConfig } from "../../components";
 import { INIT_CONTAINER_RULES, serviceUrl } from "../../components/blocks/block-specs";
-import { sdkEndpointScript } from "../../components/lifecycle/sdk-endpoint-script";
+import { sdkEndpointScript } from "../../components/blocks/lifecycle/sdk-endpoint-script";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   parseOperationsStackConfig,
   selfHealingSecretsProblems,
-} from "../../components/operations-stack-config";
-import { kubeconfigProblems } from "../../components/config";
-import { CLUSTER_IMAGE_KEYS } from "../../components/images";
+} from "../../components/config/operations-stack-config";
+import { kubeconfigProblems } from "../../components/config/stack-config";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
 import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

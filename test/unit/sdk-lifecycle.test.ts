@@ -6,8 +6,8 @@ import {
   lifecycleEnv,
   lifecycleJob,
   type LifecycleSpec,
-} from "../../components/lifecycle/init-container-contract";
-import { judgeSdkRun, sdkResult } from "../../components/lifecycle/sdk-protocol";
+} from "../../components/blocks/lifecycle/init-container-contract";
+import { judgeSdkRun, sdkResult } from "../../components/blocks/lifecycle/sdk-protocol";
 
 const SPEC: LifecycleSpec = {
   blockId: "blk-1",

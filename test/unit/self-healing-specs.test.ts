@@ -3,14 +3,14 @@ import {
   clusterScopedKind,
   managedScope,
   type ManagedScope,
-} from "../../components/self-healing/managed-scope";
+} from "../../components/operations/managed-scope";
 import {
   stackResource,
   workspaceRbac,
   type ReconciledStackContext,
-} from "../../components/self-healing/operator-specs";
-import { selfHealingSettingsSchema } from "../../components/self-healing/self-healing-settings";
-import { NODE_READER_RULES } from "../../components/access";
+} from "../../components/operations/operator-specs";
+import { selfHealingSettingsSchema } from "../../components/operations/self-healing-settings";
+import { NODE_READER_RULES } from "../../components/k8s/access";
 
 const LABELS = {
   "app.kubernetes.io/name": "aios-edge-prod",

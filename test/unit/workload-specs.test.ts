@@ -1,7 +1,7 @@
 /** Workload spec builders: probes, resources, named ports, selectors and safe Services. */
-import { withServiceAwaitSkipped } from "../../components/gateway-specs";
-import { buildContainer, buildServiceSpec, selectorLabels } from "../../components/workload-specs";
-import { recommendedLabels } from "../../components/labels";
+import { withServiceAwaitSkipped } from "../../components/cluster/gateway/gateway-specs";
+import { buildContainer, buildServiceSpec, selectorLabels } from "../../components/k8s/workload-specs";
+import { recommendedLabels } from "../../components/k8s/labels";
 
 const labels = recommendedLabels({ name: "metrics-writer", component: "metrics", clusterId: "c1" });
 

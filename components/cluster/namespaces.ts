@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { recommendedLabels } from "./labels";
+import { recommendedLabels } from "../k8s/labels";
 
 /** The namespaces of an AIOS worker cluster. */
 export const AIOS_NAMESPACES = ["blocks", "controllers", "metrics", "vdags"] as const;

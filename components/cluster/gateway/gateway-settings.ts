@@ -3,7 +3,7 @@
  * from a repository with an exact version, or a local chart directory (offline clusters, tests).
  */
 import { z } from "zod";
-import { chartSourceSchema } from "./chart-source";
+import { chartSourceSchema } from "../../k8s/chart-source";
 
 /** Mapping API versions: `getambassador.io/v2` (Ambassador 1.x) or v3alpha1 (Emissary 2/3). */
 export const MAPPING_API_VERSIONS = ["getambassador.io/v2", "getambassador.io/v3alpha1"] as const;

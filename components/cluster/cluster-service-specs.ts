@@ -10,11 +10,11 @@ import {
   BOOTSTRAP_TOKEN_RULES,
   NODE_LABELLER_RULES,
   NODE_READER_RULES,
-} from "./access";
-import type { ClusterDocument } from "./cluster-document";
-import type { ResolvedImages } from "./images";
-import type { NetworkEndpoints } from "./network-endpoints";
-import { aiosNamespaces, allow, podsNamed } from "./network-policies";
+} from "../k8s/access";
+import type { ClusterDocument } from "../config/cluster-document";
+import type { ResolvedImages } from "../config/images";
+import type { NetworkEndpoints } from "../config/network-endpoints";
+import { aiosNamespaces, allow, podsNamed } from "../k8s/network-policies";
 import type { NodePortPlan } from "./ports";
 import {
   CONTAINER_PORTS,
@@ -28,7 +28,7 @@ import {
   SERVICE_PORTS,
 } from "./service-endpoints";
 import type { WorkloadArgs } from "./workload";
-import { buildContainer, type ResourceArgs } from "./workload-specs";
+import { buildContainer, type ResourceArgs } from "../k8s/workload-specs";
 
 /** Inputs of the cluster service specs: the parsed configuration they derive from. */
 export interface ClusterServicesSpecArgs {

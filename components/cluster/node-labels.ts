@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResolvedNode } from "./config";
-import { CLUSTER_ID_LABEL, GPU_INFO_ANNOTATION, NODE_ID_LABEL } from "./labels";
+import type { ResolvedNode } from "../config/stack-config";
+import { CLUSTER_ID_LABEL, GPU_INFO_ANNOTATION, NODE_ID_LABEL } from "../k8s/labels";
 
 /** Arguments of {@link NodeLabels}. */
 export interface NodeLabelsArgs {

@@ -11,7 +11,7 @@ import {
   MAX_STACK_NAME_LENGTH,
   RESERVED_ENVIRONMENT,
   reconciledStackNames,
-} from "./self-healing/operator-specs";
+} from "../operations/operator-specs";
 import {
   isSshRepository,
   operatorSettingsSchema,
@@ -20,7 +20,7 @@ import {
   selfHealingSettingsSchema,
   type OperatorSettings,
   type SelfHealingSettings,
-} from "./self-healing/self-healing-settings";
+} from "../operations/self-healing-settings";
 
 /** The settings an operations stack reads. */
 export const OPERATIONS_STACK_KEYS = [

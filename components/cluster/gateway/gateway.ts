@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartReference, helmChartArgs } from "./chart-source";
+import { chartReference, helmChartArgs } from "../../k8s/chart-source";
 import {
   GATEWAY_NAMESPACE,
   GATEWAY_RELEASE,
@@ -19,10 +19,10 @@ import {
   type GatewayRoute,
 } from "./gateway-specs";
 import type { GatewaySettings } from "./gateway-settings";
-import { clusterScopedKind, type ClusterScopedObject } from "./self-healing/managed-scope";
-import { recommendedLabels } from "./labels";
-import { namespaceMetadata } from "./namespaces";
-import type { NodePortPlan } from "./ports";
+import { clusterScopedKind, type ClusterScopedObject } from "../../operations/managed-scope";
+import { recommendedLabels } from "../../k8s/labels";
+import { namespaceMetadata } from "../namespaces";
+import type { NodePortPlan } from "../ports";
 
 /** Arguments of {@link Gateway}. */
 export interface GatewayArgs {

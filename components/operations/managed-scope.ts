@@ -8,10 +8,10 @@ import { z } from "zod";
 import { ADDON_NAMESPACES } from "../addons/addon-endpoints";
 import type { AddonsSettings } from "../addons/addon-settings";
 import { DEFAULT_BLOCK_NAMESPACE, type BlockSettings } from "../blocks/block-settings";
-import { GATEWAY_NAMESPACE } from "../gateway-specs";
+import { GATEWAY_NAMESPACE } from "../cluster/gateway/gateway-specs";
 import { INTERLINK_NAMESPACE } from "../interlink/virtual-node-specs";
-import { AIOS_NAMESPACES } from "../namespaces";
-import { clusterRoleName, type WorkloadArgs } from "../workload";
+import { AIOS_NAMESPACES } from "../cluster/namespaces";
+import { clusterRoleName, type WorkloadArgs } from "../cluster/workload";
 
 const ruleSchema = z.strictObject({
   apiGroups: z.array(z.string()).optional(),

@@ -4,7 +4,7 @@
  * halfway through an update.
  */
 import * as k8s from "@kubernetes/client-node";
-import type { ResolvedNode } from "./config";
+import type { ResolvedNode } from "./stack-config";
 import { CONFIG_NAMESPACE } from "./config-namespace";
 import type { ConfigProblem } from "./config-errors";
 

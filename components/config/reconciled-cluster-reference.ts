@@ -3,9 +3,9 @@
  * `managedScope`, validated at preview like stack config.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, problemsFromZod } from "../config-errors";
-import { CONFIG_NAMESPACE } from "../config-namespace";
-import { managedScopeSchema, type ManagedScope } from "./managed-scope";
+import { ConfigError, problemsFromZod } from "./config-errors";
+import { CONFIG_NAMESPACE } from "./config-namespace";
+import { managedScopeSchema, type ManagedScope } from "../operations/managed-scope";
 
 /** The reconciled cluster stack's outputs. */
 export interface ReconciledCluster {

@@ -5,8 +5,8 @@
  * reconciled stack manages (its `managedScope`), never cluster-admin.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { MANAGE, READ, rule } from "../access";
-import { recommendedLabels } from "../labels";
+import { MANAGE, READ, rule } from "../k8s/access";
+import { recommendedLabels } from "../k8s/labels";
 import { uniqueRules, type ManagedScope } from "./managed-scope";
 import type { GitAuth, SelfHealingSettings } from "./self-healing-settings";
 

@@ -8,9 +8,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { clusterDocumentSchema, completeDocument, type ClusterDocument } from "./cluster-document";
-import { addonsSchema, type AddonsSettings } from "./addons/addon-settings";
-import { addonClaims, addonImageKeys, addonProblems } from "./addons/addon-plan";
-import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
+import { addonsSchema, type AddonsSettings } from "../addons/addon-settings";
+import { addonClaims, addonImageKeys, addonProblems } from "../addons/addon-plan";
+import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "../blocks/block-settings";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS } from "./config-namespace";
 import { parseBlocksStackConfig, stackName, type BlocksStackConfig } from "./blocks-stack-config";
@@ -19,7 +19,7 @@ import {
   selfHealingSecretsProblems,
   type OperationsStackConfig,
 } from "./operations-stack-config";
-import { gatewaySettingsSchema, type GatewaySettings } from "./gateway-settings";
+import { gatewaySettingsSchema, type GatewaySettings } from "../cluster/gateway/gateway-settings";
 import { CLUSTER_IMAGE_KEYS, imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
 import { verifyNodesExist } from "./node-inventory";
@@ -29,14 +29,14 @@ import {
   planNodePorts,
   type NodePortClaim,
   type NodePortPlan,
-} from "./ports";
+} from "../cluster/ports";
 
 import {
   credentialProblems,
   offloadProblems,
   virtualNodeProblems,
-} from "./interlink/virtual-node-checks";
-import { virtualNodesSchema, type VirtualNodeSettings } from "./interlink/virtual-node-settings";
+} from "../interlink/virtual-node-checks";
+import { virtualNodesSchema, type VirtualNodeSettings } from "../interlink/virtual-node-settings";
 
 export { CONFIG_NAMESPACE };
 

@@ -5,17 +5,17 @@
  * (upstream's annotation Mappings do not parse and point `/blocks` at the wrong port, aios-spec
  * §1.5.6).
  */
-import { recommendedLabels } from "./labels";
+import { recommendedLabels } from "../../k8s/labels";
 import type { GatewaySettings, MappingApiVersion } from "./gateway-settings";
-import type { NodePortPlan } from "./ports";
+import type { NodePortPlan } from "../ports";
 import {
   CONTAINER_PORTS,
   controllerServiceName,
   SERVICE_NAMES,
   SERVICE_NAMESPACES,
-} from "./service-endpoints";
-import { GATEWAY_PREFIXES } from "./url-map";
-import { SERVICE_ANNOTATIONS } from "./workload-specs";
+} from "../service-endpoints";
+import { GATEWAY_PREFIXES } from "../url-map";
+import { SERVICE_ANNOTATIONS } from "../../k8s/workload-specs";
 
 /** The gateway's namespace and Helm release name. */
 export const GATEWAY_NAMESPACE = "ambassador";

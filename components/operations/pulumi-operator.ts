@@ -6,8 +6,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartReference, helmChartArgs } from "../chart-source";
-import { recommendedLabels } from "../labels";
+import { chartReference, helmChartArgs } from "../k8s/chart-source";
+import { recommendedLabels } from "../k8s/labels";
 import type { OperatorSettings } from "./self-healing-settings";
 
 /** The operator's Helm release name. */

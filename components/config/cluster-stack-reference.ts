@@ -4,9 +4,9 @@
  * with the network and its registry document (for the blocks' SDK endpoints).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, problemsFromZod } from "../config-errors";
-import { CONFIG_NAMESPACE } from "../config-namespace";
-import { networkEndpointsSchema, type NetworkEndpoints } from "../network-endpoints";
+import { ConfigError, problemsFromZod } from "./config-errors";
+import { CONFIG_NAMESPACE } from "./config-namespace";
+import { networkEndpointsSchema, type NetworkEndpoints } from "./network-endpoints";
 
 /** The referenced cluster. */
 export interface ReferencedCluster {

@@ -12,7 +12,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import type * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE } from "../config-namespace";
+import { CONFIG_NAMESPACE } from "../../config/config-namespace";
 import {
   deleteBlockRecord,
   ensureBlockRecord,

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceMetadata } from "../namespaces";
+import { namespaceMetadata } from "../cluster/namespaces";
 import {
   GIT_SSH_KEY_KEY,
   GIT_TOKEN_KEY,

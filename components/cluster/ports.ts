@@ -4,8 +4,8 @@
  * twice. Upstream lets the gateway and grpc-proxy both take 32000 and puts the gateway's http and
  * https on one port (aios-spec §1.2, §7); our defaults do not collide.
  */
-import type { ConfigProblem } from "./config-errors";
-import { CONFIG_NAMESPACE } from "./config-namespace";
+import type { ConfigProblem } from "../config/config-errors";
+import { CONFIG_NAMESPACE } from "../config/config-namespace";
 
 /** Upstream's NodePort for each claim of the cluster services, or ours where upstream's collides. */
 export const CLUSTER_NODE_PORTS = {

@@ -4,7 +4,7 @@
  * platform stack. The cluster id and the network's endpoints come from that stack's outputs.
  */
 import { z } from "zod";
-import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "./blocks/block-settings";
+import { blockImageKeys, blocksSettingsSchema, type BlockSettings } from "../blocks/block-settings";
 import { imagesSchema, resolveImages, type ResolvedImages } from "./images";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./config-errors";
 import { CONFIG_NAMESPACE, ENVIRONMENTS, type Environment } from "./config-namespace";

@@ -5,10 +5,10 @@
  * (see {@link selfHealingSecretsSchema}), never here.
  */
 import { z } from "zod";
-import { stackName } from "../blocks-stack-config";
-import { chartSourceSchema } from "../chart-source";
-import { dnsLabel } from "../cluster-document";
-import { isPinned, parseImageRef } from "../images";
+import { stackName } from "../config/blocks-stack-config";
+import { chartSourceSchema } from "../k8s/chart-source";
+import { dnsLabel } from "../config/cluster-document";
+import { isPinned, parseImageRef } from "../config/images";
 
 /** The operator's chart: PKO v2.9.0, the current release (reference/pko.md §3). */
 export const DEFAULT_OPERATOR_CHART = {

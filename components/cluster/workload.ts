@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { grantsAnything, type Access } from "./access";
-import { recommendedLabels } from "./labels";
+import { grantsAnything, type Access } from "../k8s/access";
+import { recommendedLabels } from "../k8s/labels";
 import {
   buildPodTemplate,
   buildServiceSpec,
@@ -14,7 +14,7 @@ import {
   selectorLabels,
   type PodTemplateArgs,
   type ServicePortArgs,
-} from "./workload-specs";
+} from "../k8s/workload-specs";
 
 /** A Service of the workload. */
 export interface WorkloadServiceArgs {
