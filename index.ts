@@ -32,21 +32,18 @@ import {
   type ResolvedNode,
   type StackConfig,
 } from "./components";
-import { clusterServiceSpecs } from "./components/cluster/cluster-service-specs";
-import { blockPlacements } from "./components/interlink/virtual-node-checks";
-import { virtualNodeWorkload } from "./components/interlink/virtual-node-specs";
-import {
-  selfHealingSecretsProblems,
-  type OperationsStackConfig,
-} from "./components/config/operations-stack-config";
-import { managedScope } from "./components/operations/managed-scope";
-import { PulumiOperator } from "./components/operations/pulumi-operator";
-import { readReconciledCluster } from "./components/config/reconciled-cluster-reference";
-import { ReconciledStack } from "./components/operations/reconciled-stack";
-import { useFastStackProbes } from "./components/runtime/stack-probes";
-import { selfHealingSecretsSchema } from "./components/operations/self-healing-settings";
-import type { InterlinkCredential } from "./components/interlink/virtual-node-settings";
-import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink/virtual-nodes";
+import { clusterServiceSpecs } from "./components/cluster";
+import { blockPlacements } from "./components/interlink";
+import { virtualNodeWorkload } from "./components/interlink";
+import { selfHealingSecretsProblems, type OperationsStackConfig } from "./components/config";
+import { managedScope } from "./components/operations";
+import { PulumiOperator } from "./components/operations";
+import { readReconciledCluster } from "./components/config";
+import { ReconciledStack } from "./components/operations";
+import { useFastStackProbes } from "./components/runtime";
+import { selfHealingSecretsSchema } from "./components/operations";
+import type { InterlinkCredential } from "./components/interlink";
+import { VirtualNodes, type VirtualNodeEntry } from "./components/interlink";
 
 /** The Kubernetes provider of the stack's cluster. */
 function clusterProvider(clusterId: string, inCluster = false): k8s.Provider {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import ms from "ms";
-import { ENVIRONMENTS } from "../components/config/config-namespace";
+import { ENVIRONMENTS } from "../components/config";
 import { DEFAULT_RETRY } from "./conflict-retry";
 import { OPERATIONS, type Operation } from "./operations";
 

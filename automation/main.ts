@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalControlPlane } from "../scripts/control-plane/local-control-plane";
-import { resolvePassphraseFile } from "../scripts/pulumi/passphrase";
-import { policyOptions } from "../scripts/pulumi/policy-options";
-import { PROJECT_DIR } from "../scripts/pulumi/workspace";
+import { resolvePassphraseFile } from "./pulumi/passphrase";
+import { policyOptions } from "./pulumi/policy-options";
+import { PROJECT_DIR } from "./pulumi/workspace";
 import { parseCommandLine, UsageError, type ParsedCommand } from "./command-line";
 import { DEFAULT_RETRY } from "./conflict-retry";
 import { cancelOnSignals } from "./cancel-signals";

@@ -6,7 +6,7 @@
  * `up` that failed or was cancelled) — and retries a locked stack per the retry policy.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import type { PolicyOptions } from "../scripts/pulumi/policy-options";
+import type { PolicyOptions } from "./pulumi/policy-options";
 import { withConflictRetry, type RetryPolicy } from "./conflict-retry";
 import { driftFromEvents } from "./drift";
 import { repairEarlierRuns, upRecordingInterrupts } from "./recovery";

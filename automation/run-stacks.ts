@@ -7,7 +7,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { StackLockedError, type RetryPolicy } from "./conflict-retry";
 import type { StackResult } from "./exit-codes";
-import type { PolicyOptions } from "../scripts/pulumi/policy-options";
+import type { PolicyOptions } from "./pulumi/policy-options";
 import { MUTATING, runOperation, type Operation } from "./operations";
 import { prefixedWriter } from "./prefixed-output";
 import { runGraph } from "./run-order";

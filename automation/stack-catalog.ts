@@ -8,8 +8,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONFIG_NAMESPACE } from "../components/config/config-namespace";
-import { readStackFile } from "../scripts/pulumi/project-files";
+import { CONFIG_NAMESPACE } from "../components/config";
+import { readStackFile } from "./pulumi/project-files";
 
 /** This project's name, the middle part of a fully qualified stack reference. */
 export const PROJECT_NAME = "aios-infra";

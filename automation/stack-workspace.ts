@@ -7,8 +7,8 @@
  */
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { readStackFile, writeProjectFile, writeStackFile } from "../scripts/pulumi/project-files";
-import { openStack } from "../scripts/pulumi/workspace";
+import { readStackFile, writeProjectFile, writeStackFile } from "./pulumi/project-files";
+import { openStack } from "./pulumi/workspace";
 import type { StackEntry } from "./stack-catalog";
 
 /** Where and how the CLI's stacks run. */

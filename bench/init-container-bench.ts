@@ -10,12 +10,12 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as k8s from "@kubernetes/client-node";
 import * as YAML from "yaml";
-import { jobName } from "../components/blocks/lifecycle/init-container-contract";
+import { jobName } from "../components/blocks";
 import {
   initContainerProvider,
   type InitContainerInputs,
   type InitContainerOutputs,
-} from "../components/blocks/lifecycle/init-container-provider";
+} from "../components/blocks";
 import { LocalControlPlane } from "../scripts/control-plane/local-control-plane";
 import { kubectl } from "./kubectl";
 import { renderBenchStack } from "./render";

@@ -5,11 +5,11 @@
  * serializer cannot follow — which jest's module system would hide. Run by a unit test.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { addonRegistrationProvider } from "../components/aios-api/addon-registration";
-import { registrationProvider, urlMapProvider } from "../components/aios-api/cluster-registration";
-import { delegatedInfraProvider } from "../components/aios-api/delegated-infra";
-import { initContainerProvider } from "../components/blocks/lifecycle/init-container-provider";
-import { generatedSecretProvider } from "../components/k8s/generated-secret";
+import { addonRegistrationProvider } from "../components/aios-api";
+import { registrationProvider, urlMapProvider } from "../components/aios-api";
+import { delegatedInfraProvider } from "../components/aios-api";
+import { initContainerProvider } from "../components/blocks";
+import { generatedSecretProvider } from "../components/k8s";
 
 async function main(): Promise<void> {
   const providers = {

@@ -15,16 +15,16 @@ import { parseArgs } from "node:util";
 import { CONFIG_NAMESPACE, ConfigError, parseStackConfig } from "../components";
 import { LocalControlPlane, stopRun } from "./control-plane/local-control-plane";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { AiosDouble } from "../test/support/aios-double";
+import { AiosDouble } from "./aios-network/aios-double";
 import {
   readStackFile,
   writeProjectFile,
   writeStackFile,
   type StackFile,
-} from "./pulumi/project-files";
-import { resolvePassphraseFile } from "./pulumi/passphrase";
-import { policyOptions, type PolicyOptions } from "./pulumi/policy-options";
-import { openStack, PROJECT_DIR } from "./pulumi/workspace";
+} from "../automation/pulumi/project-files";
+import { resolvePassphraseFile } from "../automation/pulumi/passphrase";
+import { policyOptions, type PolicyOptions } from "../automation/pulumi/policy-options";
+import { openStack, PROJECT_DIR } from "../automation/pulumi/workspace";
 import { cancelOnSignals, type Cancellation } from "../automation/cancel-signals";
 import { exitCodeFor } from "../automation/exit-codes";
 import { repairEarlierRuns, upRecordingInterrupts } from "../automation/recovery";

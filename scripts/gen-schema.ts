@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { clusterDocumentJsonSchema } from "../components/config/cluster-document-json-schema";
+import { clusterDocumentJsonSchema } from "../components/config";
 
 const file = path.join(__dirname, "..", "schema", "cluster-document.schema.json");
 fs.writeFileSync(file, JSON.stringify(clusterDocumentJsonSchema(), null, 2) + "\n");

@@ -7,8 +7,8 @@
  */
 import * as fs from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { startLocalSdkEndpoint } from "../components/blocks/lifecycle/local-sdk-endpoint";
-import { judgeSdkRun } from "../components/blocks/lifecycle/sdk-protocol";
+import { startLocalSdkEndpoint } from "../components/blocks";
+import { judgeSdkRun } from "../components/blocks";
 
 function int(value: string): number {
   const n = Number(value);

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "./pulumi/workspace";
+import { PROJECT_DIR } from "../automation/pulumi/workspace";
 
 interface Step {
   readonly name: string;

@@ -5,30 +5,24 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { addonRegistrationProvider } from "../../components/aios-api/addon-registration";
-import { registerEntry } from "../../components/aios-api/registries";
-import type { AddonSpecContext } from "../../components/addons/addon-endpoints";
-import { addonEntryId } from "../../components/addons/addon-entry";
+import { addonRegistrationProvider } from "../../components/aios-api";
+import { registerEntry } from "../../components/aios-api";
+import type { AddonSpecContext } from "../../components/addons";
+import { addonEntryId } from "../../components/addons";
 import {
   assetsRegistrySchema,
   containerRegistrySchema,
   inferenceServerSchema,
   modelSplitterSchema,
   policyExecutorSchema,
-} from "../../components/addons/addon-settings";
-import {
-  assetsRegistryEntry,
-  assetsRegistryProbe,
-} from "../../components/addons/assets-registry-specs";
-import {
-  containerRegistryEntry,
-  containerRegistryProbe,
-} from "../../components/addons/container-registry-specs";
-import { inferenceServerEntry } from "../../components/addons/inference-server-specs";
-import { splitRunnerEntry } from "../../components/addons/model-splitter-specs";
-import { policyExecutorEntry } from "../../components/addons/policy-executor-specs";
-import { resolveImages } from "../../components/config/images";
-import { AiosDouble } from "../support/aios-double";
+} from "../../components/addons";
+import { assetsRegistryEntry, assetsRegistryProbe } from "../../components/addons";
+import { containerRegistryEntry, containerRegistryProbe } from "../../components/addons";
+import { inferenceServerEntry } from "../../components/addons";
+import { splitRunnerEntry } from "../../components/addons";
+import { policyExecutorEntry } from "../../components/addons";
+import { resolveImages } from "../../components/config";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { NETWORK } from "../support/fixtures";
 
 /** Stands in for an add-on behind its NodePort: answers every path with `status`. */

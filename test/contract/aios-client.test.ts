@@ -11,9 +11,9 @@ import {
   updateCluster,
   waitForTask,
   type AiosEndpoints,
-} from "../../components/aios-api/client";
-import { AiosApiError } from "../../components/aios-api/http";
-import { AiosDouble } from "../support/aios-double";
+} from "../../components/aios-api";
+import { AiosApiError } from "../../components/aios-api";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 
 let double: AiosDouble;
 let ep: AiosEndpoints;

@@ -2,12 +2,9 @@
  * The registration dynamic resources' create, update, delete and read against the AIOS double,
  * with faults: no false success, nothing left registered after delete, drift visible on read.
  */
-import {
-  registrationProvider,
-  urlMapProvider,
-} from "../../components/aios-api/cluster-registration";
-import type { AiosEndpoints } from "../../components/aios-api/client";
-import { AiosDouble } from "../support/aios-double";
+import { registrationProvider, urlMapProvider } from "../../components/aios-api";
+import type { AiosEndpoints } from "../../components/aios-api";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 
 let double: AiosDouble;
 let endpoints: AiosEndpoints;

@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { delegatedInfraProvider } from "../../components/aios-api/delegated-infra";
-import { AiosDouble } from "../support/aios-double";
+import { delegatedInfraProvider } from "../../components/aios-api";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 
 let double: AiosDouble;
 let inputs: Record<string, unknown>;

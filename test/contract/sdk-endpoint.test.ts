@@ -6,11 +6,11 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../../scripts/pulumi/workspace";
-import { AiosDouble } from "../support/aios-double";
+import { PROJECT_DIR } from "../../automation/pulumi/workspace";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { runSdkClient } from "../support/sdk-client";
-import { judgeSdkRun, parseSdkRecord } from "../../components/blocks/lifecycle/sdk-protocol";
-import { startLocalSdkEndpoint } from "../../components/blocks/lifecycle/local-sdk-endpoint";
+import { judgeSdkRun, parseSdkRecord } from "../../components/blocks";
+import { startLocalSdkEndpoint } from "../../components/blocks";
 
 const BLOCK = {
   id: "blk-sdk",

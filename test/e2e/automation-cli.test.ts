@@ -15,7 +15,7 @@ import * as k8s from "@kubernetes/client-node";
 import { EXIT_CODES } from "../../automation/exit-codes";
 import { INTERRUPTED_MARK } from "../../automation/interrupted-creates";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { writeProjectFile, writeStackFile } from "../../scripts/pulumi/project-files";
+import { writeProjectFile, writeStackFile } from "../../automation/pulumi/project-files";
 import {
   descendantPids,
   expectExit,

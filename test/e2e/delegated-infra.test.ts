@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { AiosDouble } from "../support/aios-double";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";
 

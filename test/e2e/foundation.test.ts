@@ -12,7 +12,7 @@ import {
   labelledObjects,
   nodePortServices,
 } from "../support/cluster-inventory";
-import { AiosDouble } from "../support/aios-double";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { minimalCluster, OFFLINE_GATEWAY, registeringNetwork, withGpu } from "../support/fixtures";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY, pinnedImages } from "../support/fixtures";

@@ -7,7 +7,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { AiosDouble } from "../support/aios-double";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { labelledObjects } from "../support/cluster-inventory";
 import { openE2eStack, writeStackConfig, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, OFFLINE_GATEWAY, registeringNetwork } from "../support/fixtures";

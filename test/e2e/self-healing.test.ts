@@ -18,15 +18,15 @@ import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { openStack } from "../../scripts/pulumi/workspace";
-import { managedScopeSchema } from "../../components/operations/managed-scope";
+import { openStack } from "../../automation/pulumi/workspace";
+import { managedScopeSchema } from "../../components/operations";
 import {
   reconciledStackNames,
   workspaceRbac,
   type ObjectSpec,
   type ReconciledStackContext,
-} from "../../components/operations/operator-specs";
-import { selfHealingSettingsSchema } from "../../components/operations/self-healing-settings";
+} from "../../components/operations";
+import { selfHealingSettingsSchema } from "../../components/operations";
 import { labelledObjects } from "../support/cluster-inventory";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY } from "../support/fixtures";

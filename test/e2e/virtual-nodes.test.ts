@@ -14,7 +14,7 @@ import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import * as YAML from "yaml";
 import { LocalControlPlane } from "../../scripts/control-plane/local-control-plane";
-import { AiosDouble } from "../support/aios-double";
+import { AiosDouble } from "../../scripts/aios-network/aios-double";
 import { labelledObjects, nodePortServices } from "../support/cluster-inventory";
 import { openE2eStack, type E2eStack } from "../support/e2e-stack";
 import { minimalCluster, OFFLINE_GATEWAY, registeringNetwork, withGpu } from "../support/fixtures";

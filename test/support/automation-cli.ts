@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunSummary } from "../../automation/summary";
-import { baseEnv, PROJECT_DIR } from "../../scripts/pulumi/workspace";
+import { baseEnv, PROJECT_DIR } from "../../automation/pulumi/workspace";
 import { binaryPath } from "../../scripts/toolchain/paths";
 
 /** A finished CLI run. */

@@ -1,5 +1,5 @@
 /** What a rejected configuration reports, one `path: message (received …)` line per problem. */
-import { ConfigError } from "../../components/config/config-errors";
+import { ConfigError } from "../../components/config";
 
 /** Runs `parse`, which must throw a {@link ConfigError}, and returns its problems as lines. */
 export function configProblems(parse: () => unknown): string[] {

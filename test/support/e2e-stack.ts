@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { writeProjectFile, writeStackFile } from "../../scripts/pulumi/project-files";
-import { openStack } from "../../scripts/pulumi/workspace";
+import { writeProjectFile, writeStackFile } from "../../automation/pulumi/project-files";
+import { openStack } from "../../automation/pulumi/workspace";
 
 /** A stack for one e2e suite. */
 export interface E2eStack {

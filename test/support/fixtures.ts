@@ -1,5 +1,5 @@
 /** Cluster documents for tests. */
-import type { ClusterDocumentInput } from "../../components/config/cluster-document";
+import type { ClusterDocumentInput } from "../../components/config";
 import seed = require("../fixtures/seed-cluster.json");
 
 /** The onboarding seed's example document, its `//` comments removed. */

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import { startLocalSdkEndpoint } from "../../components/blocks/lifecycle/local-sdk-endpoint";
+import { startLocalSdkEndpoint } from "../../components/blocks";
 import { runSdkClient, type SdkBehaviour } from "./sdk-client";
 
 /** What a block's SDK image does in one mode; `exitCode` stands for a crash after the SDK. */

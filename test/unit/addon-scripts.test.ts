@@ -5,14 +5,14 @@
  */
 import { execFileSync } from "node:child_process";
 import * as vm from "node:vm";
-import { assetsRegistrySchema } from "../../components/addons/addon-settings";
+import { assetsRegistrySchema } from "../../components/addons";
 import {
   assetsDbInitJob,
   assetsDbWorkload,
   bucketJob,
   replicaSetInitScript,
-} from "../../components/addons/assets-registry-specs";
-import { resolveImages } from "../../components/config/images";
+} from "../../components/addons";
+import { resolveImages } from "../../components/config";
 import { NETWORK } from "../support/fixtures";
 
 const ctx = {

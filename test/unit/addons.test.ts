@@ -5,7 +5,7 @@
  * refused at preview.
  */
 import { parseStackConfig } from "../../components";
-import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config";
 import { minimalCluster, NETWORK, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram as runProgram_ } from "../support/program-runner";

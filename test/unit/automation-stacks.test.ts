@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { runGraph, waves } from "../../automation/run-order";
 import { selectStacks, SelectionError, type Selection } from "../../automation/selection";
 import { buildCatalog, loadCatalog, referencedStackName } from "../../automation/stack-catalog";
-import { PROJECT_DIR } from "../../scripts/pulumi/workspace";
+import { PROJECT_DIR } from "../../automation/pulumi/workspace";
 
 const cluster = (id: string, extra: Record<string, unknown> = {}) => ({
   "aios-infra:cluster": { id },

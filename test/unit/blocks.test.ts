@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import { ConfigError, parseStackConfig } from "../../components";
-import { INIT_CONTAINER_RULES, serviceUrl } from "../../components/blocks/block-specs";
-import { sdkEndpointScript } from "../../components/blocks/lifecycle/sdk-endpoint-script";
+import { INIT_CONTAINER_RULES, serviceUrl } from "../../components/blocks";
+import { sdkEndpointScript } from "../../components/blocks";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

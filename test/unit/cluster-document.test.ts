@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { ConfigError, parseStackConfig } from "../../components";
-import { clusterDocumentJsonSchema } from "../../components/config/cluster-document-json-schema";
+import { clusterDocumentJsonSchema } from "../../components/config";
 import { minimalCluster, SEED_CLUSTER, NETWORK } from "../support/fixtures";
 
 function problemPaths(cluster: unknown): string[] {

@@ -4,7 +4,7 @@
  * dev may use $KUBECONFIG, i.e. the embedded local cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config";
 import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

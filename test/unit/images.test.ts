@@ -1,6 +1,6 @@
 /** Image references: parsed, validated, and pinned outside dev. */
 import { parseStackConfig } from "../../components";
-import { DEFAULT_IMAGES, IMAGE_KEYS, isPinned, parseImageRef } from "../../components/config/images";
+import { DEFAULT_IMAGES, IMAGE_KEYS, isPinned, parseImageRef } from "../../components/config";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 
 const cluster = minimalCluster("c", [["n"]]);

@@ -5,7 +5,7 @@ import {
   lifecycleEnv,
   lifecycleJob,
   type LifecycleSpec,
-} from "../../components/blocks/lifecycle/init-container-contract";
+} from "../../components/blocks";
 
 const SPEC: LifecycleSpec = {
   blockId: "blk-1",

@@ -1,6 +1,6 @@
 /** The preview-time check that configured nodes exist. */
 import { freePorts } from "../../scripts/control-plane/free-port";
-import { missingNodeProblems, verifyNodesExist } from "../../components/config/node-inventory";
+import { missingNodeProblems, verifyNodesExist } from "../../components/config";
 
 const nodes = [
   {

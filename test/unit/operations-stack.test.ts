@@ -1,11 +1,8 @@
 /** Operations stacks: their config refusals, and the program installing the operator and a Stack. */
 import * as pulumi from "@pulumi/pulumi";
-import {
-  parseOperationsStackConfig,
-  selfHealingSecretsProblems,
-} from "../../components/config/operations-stack-config";
-import { kubeconfigProblems } from "../../components/config/stack-config";
-import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
+import { parseOperationsStackConfig, selfHealingSecretsProblems } from "../../components/config";
+import { kubeconfigProblems } from "../../components/config";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config";
 import { minimalCluster, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, referencedStacks, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CLUSTER_IMAGE_KEYS } from "../../components/config/images";
+import { CLUSTER_IMAGE_KEYS } from "../../components/config";
 import { POLICIES } from "../../policies/policies";
 import { minimalCluster, NETWORK, OFFLINE_GATEWAY, pinnedImages } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";

@@ -5,7 +5,7 @@ import {
   parseStackConfig,
   planNodePorts,
 } from "../../components";
-import { ConfigError } from "../../components/config/config-errors";
+import { ConfigError } from "../../components/config";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 
 test("the defaults are upstream's ports, in range, with no port claimed twice", () => {

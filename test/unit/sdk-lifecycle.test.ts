@@ -2,12 +2,8 @@
  * The SDK contract's pure parts: the Job that hosts the SDK endpoint beside an SDK image, and the
  * verdict on a run's record for every way a run can end.
  */
-import {
-  lifecycleEnv,
-  lifecycleJob,
-  type LifecycleSpec,
-} from "../../components/blocks/lifecycle/init-container-contract";
-import { judgeSdkRun, sdkResult } from "../../components/blocks/lifecycle/sdk-protocol";
+import { lifecycleEnv, lifecycleJob, type LifecycleSpec } from "../../components/blocks";
+import { judgeSdkRun, sdkResult } from "../../components/blocks";
 
 const SPEC: LifecycleSpec = {
   blockId: "blk-1",

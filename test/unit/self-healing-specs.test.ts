@@ -1,16 +1,12 @@
 /** The operator's Stack and its workspace's RBAC, as exact objects, and a cluster's managed scope. */
-import {
-  clusterScopedKind,
-  managedScope,
-  type ManagedScope,
-} from "../../components/operations/managed-scope";
+import { clusterScopedKind, managedScope, type ManagedScope } from "../../components/operations";
 import {
   stackResource,
   workspaceRbac,
   type ReconciledStackContext,
-} from "../../components/operations/operator-specs";
-import { selfHealingSettingsSchema } from "../../components/operations/self-healing-settings";
-import { NODE_READER_RULES } from "../../components/k8s/access";
+} from "../../components/operations";
+import { selfHealingSettingsSchema } from "../../components/operations";
+import { NODE_READER_RULES } from "../../components/k8s";
 
 const LABELS = {
   "app.kubernetes.io/name": "aios-edge-prod",

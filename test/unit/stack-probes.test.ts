@@ -1,5 +1,5 @@
 /** Stack probes are formatted plainly; errors with a message keep the installed formatter. */
-import { isStackProbe, plainStackTrace, useFastStackProbes } from "../../components/runtime/stack-probes";
+import { isStackProbe, plainStackTrace, useFastStackProbes } from "../../components/runtime";
 
 describe("useFastStackProbes", () => {
   const formatter = () => Object.getOwnPropertyDescriptor(Error, "prepareStackTrace")?.value;

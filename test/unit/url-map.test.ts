@@ -1,6 +1,6 @@
 /** The urlMap: plain strings in both routing modes, built from the NodePort plan. */
 import * as fc from "fast-check";
-import { buildUrlMap } from "../../components/cluster/url-map";
+import { buildUrlMap } from "../../components/cluster";
 import { planNodePorts } from "../../components";
 
 const { plan } = planNodePorts();

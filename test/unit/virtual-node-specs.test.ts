@@ -11,7 +11,7 @@ import {
   INTERLINK_IMAGES,
   virtualNodesSchema,
   type VirtualNodeSettings,
-} from "../../components/interlink/virtual-node-settings";
+} from "../../components/interlink";
 import {
   configChecksum,
   derBase64,
@@ -23,8 +23,8 @@ import {
   virtualNodePlacement,
   virtualNodeWorkload,
   type VirtualNodeContext,
-} from "../../components/interlink/virtual-node-specs";
-import { credentialFiles } from "../../components/interlink/virtual-node";
+} from "../../components/interlink";
+import { credentialFiles } from "../../components/interlink";
 
 const parse = (raw: unknown): VirtualNodeSettings[] => virtualNodesSchema.parse(raw);
 const IN_CLUSTER = {

@@ -5,8 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "../../components";
-import { credentialProblems } from "../../components/interlink/virtual-node-checks";
-import { virtualNodesSchema } from "../../components/interlink/virtual-node-settings";
+import { credentialProblems } from "../../components/interlink";
+import { virtualNodesSchema } from "../../components/interlink";
 import { minimalCluster, NETWORK } from "../support/fixtures";
 import { recordRegistrations, type Registration } from "../support/mocks";
 import { runProgram } from "../support/program-runner";

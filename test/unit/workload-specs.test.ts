@@ -1,7 +1,7 @@
 /** Workload spec builders: probes, resources, named ports, selectors and safe Services. */
-import { withServiceAwaitSkipped } from "../../components/cluster/gateway/gateway-specs";
-import { buildContainer, buildServiceSpec, selectorLabels } from "../../components/k8s/workload-specs";
-import { recommendedLabels } from "../../components/k8s/labels";
+import { withServiceAwaitSkipped } from "../../components/cluster";
+import { buildContainer, buildServiceSpec, selectorLabels } from "../../components/k8s";
+import { recommendedLabels } from "../../components/k8s";
 
 const labels = recommendedLabels({ name: "metrics-writer", component: "metrics", clusterId: "c1" });
 

@@ -15,7 +15,12 @@ import {
 } from "@pulumi/pulumi/automation";
 // The program module only exports its function: importing it registers nothing.
 import defaultProgram = require("../../index");
-import { binaryPath, toolBinDir, toolchainCacheDir, toolVersion } from "../toolchain/paths";
+import {
+  binaryPath,
+  toolBinDir,
+  toolchainCacheDir,
+  toolVersion,
+} from "../../scripts/toolchain/paths";
 
 /** The repository root (holds Pulumi.yaml and index.ts). */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -96,7 +101,7 @@ export function baseEnv(home: string = pulumiHome()): Record<string, string> {
   // pulumi-resource-pulumi-nodejs (dynamic providers) ships in the npm package.
   const sdkDir = path.join(PROJECT_DIR, "node_modules", "@pulumi", "pulumi");
   // pulumi-analyzer-policy-nodejs: runs CrossGuard packs without the Node.js language host.
-  const shimDir = path.join(PROJECT_DIR, "scripts", "pulumi", "bin");
+  const shimDir = path.join(PROJECT_DIR, "automation", "pulumi", "bin");
   return {
     PULUMI_HOME: home,
     PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -226,14 +226,14 @@ export class AiosDouble {
     } else if (fault?.kind === "failure-in-200") {
       return send(200, { success: true, task_id: "", result: [false, fault.message] });
     }
-    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, any>;
+    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const id = params[0] ?? "";
     switch (endpoint) {
       case "POST /api/createCluster": {
         if (b.body === undefined) {
           return send(500, { error: "'body'" });
         }
-        const values = (b.body?.spec?.values ?? {}) as Record<string, unknown>;
+        const values = (b.body as { spec?: { values?: Record<string, unknown> } }).spec?.values ?? {};
         const doc = Object.fromEntries(
           PARSER_FIELDS.filter((f) => f in values).map((f) => [f, values[f]]),
         );
