@@ -233,7 +233,8 @@ export class AiosDouble {
         if (b.body === undefined) {
           return send(500, { error: "'body'" });
         }
-        const values = (b.body as { spec?: { values?: Record<string, unknown> } }).spec?.values ?? {};
+        const values =
+          (b.body as { spec?: { values?: Record<string, unknown> } }).spec?.values ?? {};
         const doc = Object.fromEntries(
           PARSER_FIELDS.filter((f) => f in values).map((f) => [f, values[f]]),
         );
